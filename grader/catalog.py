@@ -1,0 +1,110 @@
+"""The catalog of days: what each day asks for and how it is passed.
+
+Each day is described by ``grader/hidden/<day>/day.toml`` next to its hidden
+tests, so adding a day never edits a shared file::
+
+    title = "ML refresh"
+    topics = ["logistic regression", "precision / recall / F1"]
+    exercises = ["logistic_regression.py", "metrics.py"]   # what the learner edits
+    answers = ["answers/system_design.md"]                 # markdown templates
+    pass_mark = 0.8        # share of the coding points needed to pass (default 0.8)
+    pass_rule = "tests"    # "tests", or "answers" for a day graded on writing only
+
+Hidden tests for ``exercises/<day>/foo.py`` live in ``grader/hidden/<day>/test_foo.py``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from grader.errors import GraderError, UsageError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+HIDDEN_ROOT = Path(__file__).resolve().parent / "hidden"
+EXERCISES_ROOT = REPO_ROOT / "exercises"
+SOLUTIONS_ROOT = REPO_ROOT / "solutions"
+
+PASS_RULES = ("tests", "answers")
+_DAY_NAME = re.compile(r"^day(\d{2})$")
+
+
+@dataclass(frozen=True)
+class Day:
+    """One day of the sprint as the grader sees it."""
+
+    name: str  # "day31"
+    title: str
+    topics: tuple[str, ...]
+    exercises: tuple[str, ...]  # file names relative to the day folder
+    answers: tuple[str, ...]  # markdown templates relative to the day folder
+    pass_mark: float
+    pass_rule: str
+
+    @property
+    def number(self) -> int:
+        return int(self.name[3:])
+
+    @property
+    def hidden_dir(self) -> Path:
+        return HIDDEN_ROOT / self.name
+
+    def test_file_for(self, exercise: str) -> Path:
+        """The hidden test file that grades one exercise file (``foo.py`` -> ``test_foo.py``)."""
+        return self.hidden_dir / f"test_{Path(exercise).stem}.py"
+
+
+def _load_day(folder: Path) -> Day:
+    path = folder / "day.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        day = Day(
+            name=folder.name,
+            title=str(data["title"]),
+            topics=tuple(data.get("topics", ())),
+            exercises=tuple(data.get("exercises", ())),
+            answers=tuple(data.get("answers", ())),
+            pass_mark=float(data.get("pass_mark", 0.8)),
+            pass_rule=str(data.get("pass_rule", "tests")),
+        )
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise GraderError(
+            f"the catalog entry {path.relative_to(REPO_ROOT)} is broken: {exc}"
+        ) from exc
+    if day.pass_rule not in PASS_RULES:
+        raise GraderError(
+            f"{path.name} of {day.name}: pass_rule {day.pass_rule!r} not in {PASS_RULES}"
+        )
+    return day
+
+
+@cache
+def all_days() -> tuple[Day, ...]:
+    """Every day that has a ``day.toml``, in order."""
+    folders = sorted(p for p in HIDDEN_ROOT.iterdir() if _DAY_NAME.match(p.name))
+    return tuple(_load_day(p) for p in folders if (p / "day.toml").exists())
+
+
+def get_day(name: str) -> Day:
+    """Look a day up by ``day31`` or ``31``; ``UsageError`` lists the valid names."""
+    wanted = f"day{name}" if name.isdigit() else name.lower()
+    for day in all_days():
+        if day.name == wanted:
+            return day
+    valid = ", ".join(d.name for d in all_days())
+    raise UsageError(f"unknown day {name!r}; valid days are {valid} (or 31 for day31, or 'all')")
+
+
+def select_days(names: list[str]) -> list[Day]:
+    """Resolve command-line day names (``all`` means every day), keeping order, no repeats."""
+    if not names:
+        raise UsageError("name at least one day to grade, for example: day31 (or 'all')")
+    chosen: list[Day] = []
+    for name in names:
+        for day in all_days() if name.lower() == "all" else [get_day(name)]:
+            if day not in chosen:
+                chosen.append(day)
+    return chosen

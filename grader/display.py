@@ -1,0 +1,153 @@
+"""Terminal output with rich. Rendering only: every number shown was decided elsewhere.
+
+Styles are named (``grade.pass``, ``grade.hint`` …) so the look can change in one
+place. Without a terminal, or with ``NO_COLOR`` set, output is plain: no colour,
+no box drawing, so logs and CI stay readable.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import IO
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+from rich.theme import Theme
+
+from grader.results import DayResult, TestStatus, replay_command
+
+THEME = Theme(
+    {
+        "grade.pass": "bold green",
+        "grade.fail": "bold red",
+        "grade.error": "bold magenta",
+        "grade.timeout": "bold yellow",
+        "grade.skipped": "dim",
+        "grade.hint": "cyan",
+        "grade.title": "bold",
+        "grade.next": "bold cyan",
+        "grade.dim": "dim",
+    }
+)
+STATUS_STYLE = {
+    TestStatus.PASSED: "grade.pass",
+    TestStatus.FAILED: "grade.fail",
+    TestStatus.ERROR: "grade.error",
+    TestStatus.TIMEOUT: "grade.timeout",
+    TestStatus.SKIPPED: "grade.skipped",
+}
+
+
+def make_console(file: IO[str] | None = None, width: int | None = None) -> Console:
+    """A console that is plain unless writing to a real terminal without NO_COLOR."""
+    stream = file or sys.stdout
+    plain = "NO_COLOR" in os.environ or not getattr(stream, "isatty", lambda: False)()
+    return Console(
+        file=stream, theme=THEME, width=width, highlight=False,
+        no_color=plain, color_system=None if plain else "auto", emoji=False,
+        force_terminal=False if plain else None,
+    )  # fmt: skip
+
+
+def _plain(console: Console) -> bool:
+    return console.no_color
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def render_day(console: Console, result: DayResult, report_path: str | None) -> None:
+    """The table of tests, the answers, problems and the summary line for one day."""
+    console.print(
+        Text.assemble((f"{result.day} · {result.title}", "grade.title"),
+                      (f"  (graded: {result.target})", "grade.dim"))
+    )  # fmt: skip
+    table = Table(box=None if _plain(console) else box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("Test", overflow="fold", ratio=3)
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Points", justify="right", no_wrap=True)
+    table.add_column("What to look at", overflow="fold", ratio=4)
+    for test in result.tests:
+        note = Text()
+        if test.status is not TestStatus.PASSED:
+            note.append(test.message)
+            if test.hint:
+                note.append(f"\nHint: {test.hint}", style="grade.hint")
+            if replay := replay_command(result, test):
+                note.append(f"\nReplay: {replay}", style="grade.dim")
+        name = f"{test.name} (bonus)" if test.bonus else test.name
+        table.add_row(
+            Text(name), Text(test.status.value, style=STATUS_STYLE[test.status]),
+            f"{_points(test.points)}/{_points(test.max_points)}", note,
+        )  # fmt: skip
+    console.print(table)
+    render_answers(console, result)
+    for problem in result.problems:
+        console.print(Text(f"Problem: {problem}", style="grade.error"))
+    render_summary(console, result, report_path)
+
+
+def render_answers(console: Console, result: DayResult) -> None:
+    if not result.answers:
+        return
+    console.print(Text("Written answers (read by your mentor, not scored):", style="grade.title"))
+    for answer in result.answers:
+        if answer.complete:
+            line = Text(f"  done      {answer.file} ({answer.words} words)", style="grade.pass")
+        elif not answer.exists:
+            line = Text(f"  missing   {answer.file}", style="grade.error")
+        else:
+            todo = ", ".join(answer.missing)
+            line = Text(
+                f"  to write  {answer.file}: {answer.complete_sections}/{answer.sections} sections "
+                f"complete; still to write: {todo}", style="grade.timeout",
+            )  # fmt: skip
+        console.print(line)
+
+
+def next_step(result: DayResult) -> str:
+    """What the learner should do now, in one line."""
+    failing = [t for t in result.tests if t.status is not TestStatus.PASSED and not t.bonus]
+    if result.passed and not result.answers_complete:
+        return f"Next: finish the written answers in exercises/{result.day}/answers/."
+    if result.passed:
+        return (
+            f"Next: day{int(result.day[3:]) + 1}."
+            if result.day != "day40"
+            else ("Next: nox -s progress, to see the Milestone 4 checkpoint.")
+        )
+    if failing:
+        return f"Next: make '{failing[0].name}' pass. Hint: {failing[0].hint}"
+    return f"Next: complete every answer section in exercises/{result.day}/answers/."
+
+
+def render_summary(console: Console, result: DayResult, report_path: str | None) -> None:
+    verdict = ("PASSED", "grade.pass") if result.passed else ("NOT PASSED", "grade.fail")
+    if result.pass_rule == "answers":
+        rule = "pass: every written answer complete"
+    else:
+        rule = f"pass mark {result.pass_mark * 100:g} %"
+    line = Text.assemble(
+        f"{result.day}: {_points(result.score)}/{_points(result.max_score)} points "
+        f"({result.percent:g} %), {rule}: ", verdict,
+    )  # fmt: skip
+    if result.bonus_max_score:
+        line.append(f"  bonus {_points(result.bonus_score)}/{_points(result.bonus_max_score)}")
+    console.print(line)
+    if report_path:
+        console.print(Text(f"Report: {report_path}", style="grade.dim"))
+    console.print(Text(next_step(result), style="grade.next"))
+    console.print()
+
+
+def shown_path(path: Path) -> str:
+    """A path relative to the current folder when possible (no absolute paths for learners)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

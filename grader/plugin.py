@@ -1,0 +1,254 @@
+"""The pytest plugin that runs inside the test process (the child).
+
+The parent (:mod:`grader.runner`) starts ``pytest -p grader.plugin`` twice:
+
+1. ``--collect-only --grader-manifest FILE``: writes the *manifest*, the list of
+   hidden tests with their points, hints and time limits. Collection never
+   imports the attempt, so the manifest is trusted.
+2. a real run with ``--grader-events FILE``: appends one JSON line when each
+   test starts and one when it ends, flushed at once, so the parent can see
+   which test was running if the process hangs or dies.
+
+Hidden tests reach the attempt only through the fixtures defined here (see
+:mod:`grader.testing` for the author-facing helpers).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import zlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import IO, Any
+
+import numpy as np
+import pytest
+
+from grader.loading import AttemptLoadError, load_module
+
+MESSAGE_LIMIT = 600  # characters of the one-line failure message
+DETAIL_LIMIT = 4000  # characters of the longer failure text kept for mentors
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("grader", "katas autograder (set by the grader, not by hand)")
+    group.addoption("--grader-day", help="day name, e.g. day31")
+    group.addoption("--grader-target", help="the attempt's day folder")
+    group.addoption("--grader-target-label", help="how to show the attempt folder in messages")
+    group.addoption("--grader-reference", help="the reference solution's day folder")
+    group.addoption("--grader-manifest", help="collect-only: write the manifest here")
+    group.addoption("--grader-events", help="append test start/end events here")
+    group.addoption("--grader-select", help="file of node ids: run only these")
+    group.addoption("--grader-seed", type=int, default=None, help="seed for every rng fixture")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "grade(points=1, hint='', time_limit=None, bonus=False): points and hint of a hidden test",
+    )
+    config._grader_events = None  # type: ignore[attr-defined]
+    if path := config.getoption("--grader-events"):
+        config._grader_events = open(path, "a", encoding="utf-8", buffering=1)  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------- manifest
+
+
+def readable_name(item: pytest.Item) -> str:
+    """``test_sigmoid_is_stable[neg]`` -> ``sigmoid is stable [neg]``."""
+    name = item.originalname if isinstance(item, pytest.Function) else item.name
+    text = name.removeprefix("test_").replace("_", " ")
+    callspec = getattr(item, "callspec", None)
+    return f"{text} [{callspec.id}]" if callspec else text
+
+
+def manifest_entry(item: pytest.Item) -> dict[str, Any]:
+    marker = item.get_closest_marker("grade")
+    if marker is None:
+        raise pytest.UsageError(f"hidden test {item.nodeid} has no @pytest.mark.grade(...)")
+    kwargs = marker.kwargs
+    return {
+        "nodeid": item.nodeid,
+        "name": readable_name(item),
+        "file": Path(str(item.fspath)).name,
+        "points": float(kwargs.get("points", 1)),
+        "hint": str(kwargs.get("hint", "")),
+        "time_limit": kwargs.get("time_limit"),
+        "bonus": bool(kwargs.get("bonus", False)),
+        "uses_random": "rng" in getattr(item, "fixturenames", ()),
+    }
+
+
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    if select := config.getoption("--grader-select"):
+        wanted = set(Path(select).read_text(encoding="utf-8").splitlines())
+        kept = [item for item in items if item.nodeid in wanted]
+        config.hook.pytest_deselected(items=[item for item in items if item.nodeid not in wanted])
+        items[:] = kept
+    if path := config.getoption("--grader-manifest"):
+        entries = [manifest_entry(item) for item in items]
+        Path(path).write_text(json.dumps(entries, indent=1), encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- events
+
+
+def _emit(config: pytest.Config, **event: Any) -> None:
+    stream: IO[str] | None = getattr(config, "_grader_events", None)
+    if stream is not None:
+        stream.write(json.dumps(event) + "\n")
+        stream.flush()
+
+
+def _short_message(excinfo: pytest.ExceptionInfo[BaseException], target: Path | None) -> str:
+    """One teaching line: our assertion text, or ``TypeError: … (metrics.py line 12)``."""
+    exc = excinfo.value
+    if isinstance(exc, AssertionError) and str(exc):
+        text = str(exc)
+    elif isinstance(exc, AttemptLoadError):
+        text = str(exc)
+    else:
+        text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        if target is not None:
+            inside = [e for e in excinfo.traceback if Path(str(e.path)).parent == target]
+            if inside:
+                text += f" ({Path(str(inside[-1].path)).name} line {inside[-1].lineno + 1})"
+    return _truncate(text, MESSAGE_LIMIT)
+
+
+def _truncate(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit] + f"… [cut: {len(text) - limit} more characters]"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    if call.excinfo is not None and not report.passed:
+        target = item.config.getoption("--grader-target")
+        item._grader_message = _short_message(call.excinfo, Path(target) if target else None)  # type: ignore[attr-defined]
+        item._grader_detail = _truncate(report.longreprtext, DETAIL_LIMIT)  # type: ignore[attr-defined]
+
+
+def _outcome(item: pytest.Item, reports: dict[str, pytest.TestReport]) -> str:
+    """Fold setup/call/teardown into one status; xfail and friends earn nothing."""
+    setup, call = reports.get("setup"), reports.get("call")
+    if setup is not None and setup.failed:
+        return "error"
+    if setup is not None and setup.skipped:
+        return "skipped"
+    if call is None:
+        return "error"
+    if call.passed and not hasattr(call, "wasxfail"):
+        teardown = reports.get("teardown")
+        return "error" if teardown is not None and teardown.failed else "passed"
+    if call.skipped and not hasattr(call, "wasxfail"):
+        return "skipped"
+    return "failed"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    reports: dict[str, pytest.TestReport] = {}
+    _RUNNING[item.nodeid] = reports
+    _emit(item.config, event="start", nodeid=item.nodeid, t=time.time())
+    started = time.perf_counter()
+    yield
+    del _RUNNING[item.nodeid]
+    _emit(
+        item.config,
+        event="end",
+        nodeid=item.nodeid,
+        outcome=_outcome(item, reports),
+        duration=time.perf_counter() - started,
+        message=getattr(item, "_grader_message", ""),
+        detail=getattr(item, "_grader_detail", ""),
+        seed=getattr(item, "_grader_seed", None),
+    )
+
+
+_RUNNING: dict[str, dict[str, pytest.TestReport]] = {}  # nodeid -> its reports by phase
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.nodeid in _RUNNING:
+        _RUNNING[report.nodeid][report.when] = report
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+def _folder(config: pytest.Config, option: str) -> Path:
+    value = config.getoption(option)
+    if not value:
+        raise pytest.UsageError(f"{option} is required to run hidden tests")
+    return Path(value)
+
+
+_MODULE_CACHE: dict[tuple[str, str], ModuleType | AttemptLoadError] = {}
+
+
+def _loader(config: pytest.Config, role: str) -> Callable[[str], ModuleType]:
+    option = "--grader-target" if role == "attempt" else "--grader-reference"
+    folder = _folder(config, option)
+    day = config.getoption("--grader-day") or folder.name
+    label = config.getoption("--grader-target-label") if role == "attempt" else None
+    label = label or f"{'solutions' if role == 'reference' else 'exercises'}/{folder.name}"
+
+    def load(stem: str) -> ModuleType:
+        # subtle: a failed import is cached too, so every test that needs the
+        # file reports the same clear error instead of re-running a broken import.
+        key = (role, stem)
+        if key not in _MODULE_CACHE:
+            try:
+                _MODULE_CACHE[key] = load_module(
+                    folder / f"{stem}.py", f"{role}_{day}_{stem}", f"{label}/{stem}.py"
+                )
+            except AttemptLoadError as exc:
+                _MODULE_CACHE[key] = exc
+        cached = _MODULE_CACHE[key]
+        if isinstance(cached, AttemptLoadError):
+            raise cached
+        return cached
+
+    return load
+
+
+@pytest.fixture(scope="session")
+def load_attempt(pytestconfig: pytest.Config) -> Callable[[str], ModuleType]:
+    """``load_attempt("metrics")`` imports the learner's ``metrics.py``."""
+    return _loader(pytestconfig, "attempt")
+
+
+@pytest.fixture(scope="session")
+def load_reference(pytestconfig: pytest.Config) -> Callable[[str], ModuleType]:
+    """``load_reference("metrics")`` imports the reference solution's ``metrics.py``."""
+    return _loader(pytestconfig, "reference")
+
+
+@pytest.fixture(scope="session")
+def attempt_dir(pytestconfig: pytest.Config) -> Path:
+    """The attempt's day folder (for non-Python files such as a quiz)."""
+    return _folder(pytestconfig, "--grader-target")
+
+
+@pytest.fixture(scope="session")
+def reference_dir(pytestconfig: pytest.Config) -> Path:
+    """The reference solution's day folder."""
+    return _folder(pytestconfig, "--grader-reference")
+
+
+@pytest.fixture
+def rng(request: pytest.FixtureRequest) -> np.random.Generator:
+    """A seeded generator: the seed is derived from the test id (or ``--seed``) and reported."""
+    given = request.config.getoption("--grader-seed")
+    seed = given if given is not None else zlib.crc32(request.node.nodeid.encode())
+    request.node._grader_seed = seed
+    return np.random.default_rng(seed)

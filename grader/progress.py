@@ -1,0 +1,89 @@
+"""The learner's ledger: ``progress/progress.json``.
+
+Shape (``schema_version`` 1)::
+
+    {"schema_version": 1,
+     "days": {"day31": {"attempts": 3, "best_score": 41.0, "best_percent": 95.3,
+                         "last_percent": 95.3, "max_score": 43.0,
+                         "first_passed_at": "2026-11-29T10:02:11Z",
+                         "answers_complete": true,
+                         "history": [{"at": "...", "score": 41.0, "max_score": 43.0,
+                                      "percent": 95.3, "passed": true,
+                                      "answers_complete": true, "report": "reports/day31/…json"}]}},
+     "milestone": {"reached_at": null}}
+
+Every update goes through :func:`update_ledger`: locked, atomic, and a corrupt
+ledger is moved aside with a message instead of being overwritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from grader.storage import locked, read_json_or_move_aside, write_json_atomic
+
+LEDGER_SCHEMA_VERSION = 1
+LEDGER_NAME = "progress.json"
+
+
+def empty_ledger() -> dict[str, Any]:
+    return {"schema_version": LEDGER_SCHEMA_VERSION, "days": {}, "milestone": {"reached_at": None}}
+
+
+def _valid(data: Any) -> bool:
+    return isinstance(data, dict) and isinstance(data.get("days"), dict)
+
+
+def read_ledger(progress_dir: Path) -> tuple[dict[str, Any], list[str]]:
+    """The ledger (empty when there is none yet) and any notices for the learner."""
+    with locked(progress_dir / LEDGER_NAME):
+        return _read_unlocked(progress_dir)
+
+
+def _read_unlocked(progress_dir: Path) -> tuple[dict[str, Any], list[str]]:
+    path = progress_dir / LEDGER_NAME
+    data, notice = read_json_or_move_aside(path, progress_dir.parent)
+    notices = [notice] if notice else []
+    if data is not None and not _valid(data):
+        # Parses as JSON but is not a ledger: set it aside the same way.
+        path.rename(path.with_name(path.name + ".invalid"))
+        notices.append(
+            f"{path.name} did not look like a ledger; it was moved to "
+            f"{path.name}.invalid and a new one was started"
+        )
+        data = None
+    ledger = data if data is not None else empty_ledger()
+    ledger.setdefault("milestone", {"reached_at": None})
+    return ledger, notices
+
+
+def update_ledger(
+    progress_dir: Path, change: Callable[[dict[str, Any]], None]
+) -> tuple[dict[str, Any], list[str]]:
+    """Apply ``change`` to the ledger under the lock and write it back atomically."""
+    path = progress_dir / LEDGER_NAME
+    with locked(path):
+        ledger, notices = _read_unlocked(progress_dir)
+        change(ledger)
+        write_json_atomic(path, ledger)
+    return ledger, notices
+
+
+def record_attempt(ledger: dict[str, Any], entry: dict[str, Any]) -> None:
+    """Add one graded attempt (the ``history`` entry shape above) to its day."""
+    day = ledger["days"].setdefault(
+        entry["day"],
+        {"attempts": 0, "best_score": 0.0, "best_percent": 0.0, "first_passed_at": None,
+         "history": []},
+    )  # fmt: skip
+    day["attempts"] += 1
+    day["history"].append({k: v for k, v in entry.items() if k != "day"})
+    day["last_percent"] = entry["percent"]
+    day["max_score"] = entry["max_score"]
+    day["answers_complete"] = entry["answers_complete"]
+    if entry["percent"] >= day["best_percent"]:
+        day["best_score"], day["best_percent"] = entry["score"], entry["percent"]
+    if entry["passed"] and not day["first_passed_at"]:
+        day["first_passed_at"] = entry["at"]

@@ -1,0 +1,137 @@
+"""The grader's results: frozen dataclasses, status enums, one serialisation.
+
+Everything a report, the ledger or the display needs is here; nothing here
+prints or writes files. ``REPORT_SCHEMA_VERSION`` changes whenever the shape of
+:meth:`DayResult.to_dict` changes, and ``grader/schema/report.schema.json``
+with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+REPORT_SCHEMA_VERSION = 1
+
+
+class TestStatus(StrEnum):
+    """What happened to one hidden test. Only ``passed`` earns points."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"  # the test could not run to a verdict (import error, crash, not run)
+    TIMEOUT = "timeout"
+    SKIPPED = "skipped"
+
+
+class RunStatus(StrEnum):
+    """How the test process behaved as a whole, for the mentor's first glance."""
+
+    COMPLETED = "completed"  # every test reported a verdict
+    LOAD_ERROR = "load_error"  # an exercise file does not import
+    CRASHED = "crashed"  # the test process died at least once
+    TIMED_OUT = "timed_out"  # a test or the whole day hit its time limit
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """One hidden test's verdict and points."""
+
+    __test__ = False
+
+    id: str  # pytest node id, e.g. "day31/test_metrics.py::test_roc_auc_..."
+    name: str  # readable sentence
+    file: str  # the hidden test file, e.g. "test_metrics.py"
+    status: TestStatus
+    points: float
+    max_points: float
+    duration_s: float
+    message: str  # one teaching line; empty when passed
+    hint: str
+    bonus: bool = False
+    seed: int | None = None  # the rng seed, when the test used random inputs
+    detail: str = ""  # longer failure text (truncated), for mentors
+
+
+@dataclass(frozen=True)
+class AnswerCheck:
+    """Completeness of one markdown answer template (not its quality)."""
+
+    file: str
+    exists: bool
+    sections: int  # answer sections found
+    complete_sections: int
+    words: int
+    missing: tuple[str, ...] = ()  # headings of incomplete sections
+
+    @property
+    def complete(self) -> bool:
+        return self.exists and self.sections > 0 and self.complete_sections == self.sections
+
+
+@dataclass(frozen=True)
+class DayResult:
+    """The whole grade of one day, as reported and recorded."""
+
+    day: str
+    title: str
+    target: str  # the graded folder, relative to the repo when inside it
+    graded: str  # "attempt" or "solutions"
+    started_at: str  # UTC ISO-8601
+    finished_at: str
+    duration_s: float
+    run_status: RunStatus
+    score: float
+    max_score: float
+    pass_mark: float
+    pass_rule: str
+    passed: bool
+    tests: tuple[TestResult, ...]
+    answers: tuple[AnswerCheck, ...]
+    bonus_score: float = 0.0
+    bonus_max_score: float = 0.0
+    problems: tuple[str, ...] = ()  # one sentence each, for the learner
+    seed: int | None = None
+    environment: dict[str, Any] = field(default_factory=dict)
+    files: tuple[dict[str, Any], ...] = ()
+    git: dict[str, Any] | None = None
+    runs: tuple[dict[str, Any], ...] = ()  # the child processes, with pytest-json-report summaries
+    output: str = ""  # the test processes' own output, truncated
+
+    @property
+    def percent(self) -> float:
+        return round(100.0 * self.score / self.max_score, 2) if self.max_score else 100.0
+
+    @property
+    def answers_complete(self) -> bool:
+        return all(a.complete for a in self.answers)
+
+    def to_dict(self, grader_version: str) -> dict[str, Any]:
+        """The JSON report (see ``grader/schema/report.schema.json``)."""
+        data = asdict(self)
+        data["tests"] = [
+            {**asdict(t), "status": t.status.value, "replay": replay_command(self, t)}
+            for t in self.tests
+        ]
+        data["answers"] = [{**asdict(a), "complete": a.complete} for a in self.answers]
+        data["run_status"] = self.run_status.value
+        return {
+            "schema_version": REPORT_SCHEMA_VERSION,
+            "grader_version": grader_version,
+            **data,
+            "percent": self.percent,
+            "answers_complete": self.answers_complete,
+        }
+
+
+def replay_command(result: DayResult, test: TestResult) -> str | None:
+    """The command that reruns one failing randomised test with the same seed."""
+    if test.status is TestStatus.PASSED or test.seed is None:
+        return None
+    target = " --solutions" if result.graded == "solutions" else ""
+    return (
+        f"nox -s grade -- {result.day}{target} --only {test.id.split('::')[-1]} --seed {test.seed}"
+    )

@@ -1,0 +1,104 @@
+"""Decide the points: the manifest says what was expected, the observations what happened.
+
+The rule is deliberately one-sided: a test earns its points only if the test
+process reported it ``passed``. A test that is missing from the observations
+(never run, lost in a crash) is an ``error`` with 0 points, so no behaviour of
+the attempt (exiting early, hanging, crashing) can raise the score.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from grader.results import AnswerCheck, RunStatus, TestResult, TestStatus
+
+_STATUSES = {s.value: s for s in TestStatus}
+LOAD_ERROR_MARK = "failed to import"  # phrase of grader.loading.AttemptLoadError messages
+
+
+def score_tests(
+    manifest: list[dict[str, Any]], outcomes: dict[str, dict[str, Any]]
+) -> tuple[TestResult, ...]:
+    """One :class:`TestResult` per manifest entry, in manifest order."""
+    results = []
+    for entry in manifest:
+        seen = outcomes.get(entry["nodeid"])
+        if seen is None:
+            status, message = (
+                TestStatus.ERROR,
+                "no result: the test process never reported this test",
+            )
+        else:
+            status = _STATUSES.get(str(seen.get("outcome")), TestStatus.ERROR)
+            message = str(seen.get("message") or "")
+            if status is TestStatus.SKIPPED:
+                message = message or "skipped: a skipped test earns no points"
+        passed = status is TestStatus.PASSED
+        results.append(
+            TestResult(
+                id=entry["nodeid"],
+                name=entry["name"],
+                file=entry["file"],
+                status=status,
+                points=entry["points"] if passed else 0.0,
+                max_points=entry["points"],
+                duration_s=round(float((seen or {}).get("duration") or 0.0), 4),
+                message="" if passed else message,
+                hint=entry["hint"],
+                bonus=entry["bonus"],
+                seed=(seen or {}).get("seed") if entry["uses_random"] else None,
+                detail="" if passed else str((seen or {}).get("detail") or ""),
+            )
+        )
+    return tuple(results)
+
+
+def totals(tests: tuple[TestResult, ...], *, bonus: bool = False) -> tuple[float, float]:
+    """(points earned, points possible) over the regular tests, or over the bonus ones."""
+    chosen = [t for t in tests if t.bonus == bonus]
+    return sum(t.points for t in chosen), sum(t.max_points for t in chosen)
+
+
+def is_passed(
+    score: float,
+    max_score: float,
+    pass_mark: float,
+    pass_rule: str,
+    answers: tuple[AnswerCheck, ...],
+) -> bool:
+    """Pass mark on the coding points, or (``pass_rule="answers"``) every answer complete."""
+    if pass_rule == "answers":
+        return bool(answers) and all(a.complete for a in answers)
+    return max_score > 0 and score >= pass_mark * max_score - 1e-9
+
+
+def run_status(tests: tuple[TestResult, ...], runs: list[dict[str, Any]]) -> RunStatus:
+    """The most telling thing that went wrong with the test process, if anything."""
+    if any(LOAD_ERROR_MARK in t.message for t in tests):
+        return RunStatus.LOAD_ERROR
+    if any(t.status is TestStatus.TIMEOUT for t in tests):
+        return RunStatus.TIMED_OUT
+    if len(runs) > 1 or any(t.status is TestStatus.ERROR for t in tests):
+        return (
+            RunStatus.CRASHED if any(r["ended_by"] == "exit" for r in runs) else RunStatus.TIMED_OUT
+        )
+    return RunStatus.COMPLETED
+
+
+def problems(tests: tuple[TestResult, ...], status: RunStatus) -> tuple[str, ...]:
+    """Sentences for the learner about the run as a whole (not about single assertions)."""
+    found: list[str] = []
+    for test in tests:
+        if LOAD_ERROR_MARK in test.message and test.message not in found:
+            found.append(test.message)
+    if status is RunStatus.TIMED_OUT:
+        count = sum(t.status is TestStatus.TIMEOUT for t in tests)
+        found.append(
+            f"{count} test(s) ran out of time: look for an infinite loop or slow Python loops"
+        )
+    if status is RunStatus.CRASHED:
+        found.append(
+            "the test process died during grading (os._exit, a crash, or too much memory); "
+            "the tests it was running earn nothing"
+        )
+    return tuple(found)

@@ -1,0 +1,78 @@
+"""Every day: the reference scores 100 %, the stub scores 0, and the two mirror each other."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from grader.catalog import EXERCISES_ROOT, SOLUTIONS_ROOT, all_days
+from grader.results import RunStatus, TestStatus
+from tests.conftest import grade
+
+DAYS = [d.name for d in all_days()]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("day", DAYS)
+def test_reference_solution_scores_full_marks(day: str):
+    result = grade(day, SOLUTIONS_ROOT)
+    failing = [f"{t.name}: {t.message}" for t in result.tests if t.status is not TestStatus.PASSED]
+    assert not failing, f"{day} reference fails hidden tests:\n" + "\n".join(failing)
+    assert result.run_status is RunStatus.COMPLETED
+    assert result.passed and result.answers_complete, f"{day} model answers are incomplete"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("day", DAYS)
+def test_stub_scores_zero_points(day: str):
+    result = grade(day, EXERCISES_ROOT)
+    earned = [t.name for t in result.tests if t.points > 0]
+    assert not earned, f"{day}: the untouched stub earns points in: {earned}"
+    assert not result.passed
+
+
+def public_signatures(path: Path) -> dict[str, str]:
+    """``{"sigmoid": "(z)", "LogisticRegression.fit": "(self, X, y)", ...}`` read from source."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: dict[str, str] = {}
+
+    def visit(nodes: list[ast.stmt], prefix: str) -> None:
+        for node in nodes:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                if node.name.startswith("_") and node.name != "__init__":
+                    continue
+                name = prefix + node.name
+                if isinstance(node, ast.ClassDef):
+                    found[name] = "class"
+                    visit(node.body, name + ".")
+                else:
+                    kind = "async " if isinstance(node, ast.AsyncFunctionDef) else ""
+                    found[name] = kind + ast.unparse(node.args)
+
+    visit(tree.body, "")
+    return found
+
+
+@pytest.mark.parametrize("day", DAYS)
+def test_stubs_and_solutions_mirror_each_other_file_for_file(day: str):
+    day_info = next(d for d in all_days() if d.name == day)
+    for name in (*day_info.exercises, *day_info.answers):
+        assert (EXERCISES_ROOT / day / name).is_file(), f"exercises/{day}/{name} is missing"
+        assert (SOLUTIONS_ROOT / day / name).is_file(), f"solutions/{day}/{name} is missing"
+        if name.endswith(".py"):
+            stub = public_signatures(EXERCISES_ROOT / day / name)
+            ref = public_signatures(SOLUTIONS_ROOT / day / name)
+            assert stub == ref, f"{day}/{name}: public signatures differ"
+
+
+@pytest.mark.parametrize("day", DAYS)
+def test_stub_answer_templates_are_empty_placeholders(day: str):
+    from grader.answers import check_answers
+
+    day_info = next(d for d in all_days() if d.name == day)
+    checks = check_answers(EXERCISES_ROOT / day, day_info.answers, f"exercises/{day}")
+    for check in checks:
+        assert check.exists and check.sections >= 1, f"{check.file} has no '## Answer' section"
+        assert check.complete_sections == 0, f"{check.file} ships with a filled-in answer"

@@ -1,0 +1,51 @@
+"""Every realistic buggy variant fails at least one hidden test; every exercise file has five."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from grader.catalog import SOLUTIONS_ROOT, all_days
+from grader.results import RunStatus, TestStatus
+from tests.conftest import copy_solution, grade
+from tests.variants import Variant, all_variants
+
+VARIANTS = all_variants()
+MIN_VARIANTS_PER_FILE = 5
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "day, variant", VARIANTS, ids=[f"{d}/{v.file}: {v.name}" for d, v in VARIANTS]
+)
+def test_variant_fails_at_least_one_hidden_test(tmp_path: Path, day: str, variant: Variant):
+    folder = copy_solution(day, tmp_path)
+    path = folder / variant.file
+    path.write_text(variant.apply(path.read_text(encoding="utf-8")), encoding="utf-8")
+    test_file = f"test_{Path(variant.file).stem}.py"
+    result = grade(day, tmp_path, test_files=(test_file,), fail_fast=True)
+    assert result.run_status is not RunStatus.LOAD_ERROR, (
+        f"the variant should be a bug, not a broken file: {result.problems}"
+    )
+    failing = [t for t in result.tests if t.status is not TestStatus.PASSED]
+    assert failing, f"no hidden test of {day}/{test_file} catches: {variant.name}"
+
+
+@pytest.mark.parametrize("day", [d.name for d in all_days()])
+def test_every_python_exercise_file_has_enough_variants(day: str):
+    counts = Counter(v.file for d, v in VARIANTS if d == day)
+    python_files = [f for f in next(d for d in all_days() if d.name == day).exercises
+                    if f.endswith(".py")]  # fmt: skip
+    short = {f: counts[f] for f in python_files if counts[f] < MIN_VARIANTS_PER_FILE}
+    assert not short, (
+        f"{day}: these files have fewer than {MIN_VARIANTS_PER_FILE} variants: {short}"
+    )
+
+
+def test_variant_edits_must_match_the_reference_exactly_once():
+    variant = Variant("metrics.py", "no such text", (("this text is not there", "x"),))
+    source = (SOLUTIONS_ROOT / "day31" / "metrics.py").read_text(encoding="utf-8")
+    with pytest.raises(AssertionError, match="occurs 0 times"):
+        variant.apply(source)

@@ -1,0 +1,74 @@
+"""Day 31 mistakes learners make: overflowing sigmoid, gradient without 1/n, …"""
+
+from __future__ import annotations
+
+from tests.variants import Variant
+
+LR = "logistic_regression.py"
+METRICS = "metrics.py"
+
+
+VARIANTS = [
+    Variant(LR, "naive sigmoid overflows for large negative inputs", (
+        ("    e = np.exp(-np.abs(z))  # in (0, 1], never overflows\n"
+         "    out = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))",
+         "    out = 1.0 / (1.0 + np.exp(-z))"),
+    )),
+    Variant(LR, "log loss without clipping gives inf for a confident mistake", (
+        ("p = np.clip(np.asarray(p, dtype=float), eps, 1.0 - eps)", "p = np.asarray(p, dtype=float)"),
+    )),
+    Variant(LR, "gradient missing the 1/n of the mean", (
+        ("grad_w = X.T @ residual / n + l2 * w", "grad_w = X.T @ residual + l2 * w"),
+    )),
+    Variant(LR, "bias regularised too", (
+        ("grad_b = float(residual.mean())", "grad_b = float(residual.mean()) + l2 * b"),
+    )),
+    Variant(LR, "L2 penalty without the 1/2 in the loss", (
+        ("loss = log_loss(y, p) + 0.5 * l2 * float(w @ w)", "loss = log_loss(y, p) + l2 * float(w @ w)"),
+    )),
+    Variant(LR, "gradient ascent: steps along the gradient", (
+        ("w = w - self.lr * grad_w", "w = w + self.lr * grad_w"),
+        ("b = b - self.lr * grad_b", "b = b + self.lr * grad_b"),
+    )),
+    Variant(LR, "tol ignored: never stops early", (
+        ("if self.loss_history_ and self.loss_history_[-1] - loss < self.tol:",
+         "if False:"),
+    )),
+    Variant(LR, "predict uses > so a probability equal to the threshold is negative", (
+        ("(self.predict_proba(X) >= threshold)", "(self.predict_proba(X) > threshold)"),
+    )),
+    Variant(LR, "labels not validated", (
+        ("    if not np.isin(y, (0, 1)).all():\n", "    if False:\n"),
+    )),
+    Variant(METRICS, "precision divides by tp + fn (precision and recall swapped)", (
+        ("    tp, fp, _, _ = confusion_counts(y_true, y_pred)\n    return _ratio(tp, tp + fp, zero_division)",
+         "    tp, _, fn, _ = confusion_counts(y_true, y_pred)\n    return _ratio(tp, tp + fn, zero_division)"),
+    )),
+    Variant(METRICS, "zero_division ignored: always 0", (
+        ("return float(num / den) if den else float(zero_division)",
+         "return float(num / den) if den else 0.0"),
+    )),
+    Variant(METRICS, "f1_score drops its zero_division argument", (
+        ("return fbeta_score(y_true, y_pred, 1.0, zero_division)", "return fbeta_score(y_true, y_pred, 1.0)"),
+    )),
+    Variant(METRICS, "beta not squared in F-beta", (
+        ("    b2 = beta * beta\n", "    b2 = beta\n"),
+    )),
+    Variant(METRICS, "macro F1 computed from the macro precision and recall", (
+        ("    p, r, f = np.mean(per_class, axis=0)\n",
+         "    p, r, f = np.mean(per_class, axis=0)\n    f = 2 * p * r / (p + r) if p + r else 0.0\n"),
+    )),
+    Variant(METRICS, "macro over the labels of y_true only", (
+        ("labels = np.union1d(y_true, y_pred)", "labels = np.unique(y_true)"),
+    )),
+    Variant(METRICS, "micro average computed like macro", (
+        ("    if average == \"micro\":\n", "    if average == \"never\":\n"),
+    )),
+    Variant(METRICS, "ROC AUC ignores ties (ordinal ranks)", (
+        ("    ranks = np.bincount(inverse, weights=ranks)[inverse] / np.bincount(inverse)[inverse]\n", ""),
+    )),
+    Variant(METRICS, "ROC AUC accepts a single class (divides by zero)", (
+        ("    if n_pos == 0 or n_neg == 0:\n", "    if False:\n"),
+    )),
+]
+
