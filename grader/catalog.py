@@ -10,6 +10,9 @@ tests, so adding a day never edits a shared file::
     pass_mark = 0.8        # share of the coding points needed to pass (default 0.8)
     pass_rule = "tests"    # "tests", or "answers" for a day graded on writing only
 
+    [pass_marks]           # optional: a hidden test file with its own mark
+    "test_quiz.py" = 0.7   # the day passes when every file reaches its mark
+
 Hidden tests for ``exercises/<day>/foo.py`` live in ``grader/hidden/<day>/test_foo.py``.
 """
 
@@ -43,6 +46,7 @@ class Day:
     answers: tuple[str, ...]  # markdown templates relative to the day folder
     pass_mark: float
     pass_rule: str
+    pass_marks: tuple[tuple[str, float], ...] = ()  # (hidden test file, its own mark)
 
     @property
     def number(self) -> int:
@@ -69,6 +73,7 @@ def _load_day(folder: Path) -> Day:
             answers=tuple(data.get("answers", ())),
             pass_mark=float(data.get("pass_mark", 0.8)),
             pass_rule=str(data.get("pass_rule", "tests")),
+            pass_marks=tuple((str(k), float(v)) for k, v in data.get("pass_marks", {}).items()),
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
         raise GraderError(

@@ -106,7 +106,7 @@ def grade_day(day: Day, request: GradeRequest) -> DayResult:
         max_score=max_score,
         pass_mark=day.pass_mark,
         pass_rule=day.pass_rule,
-        passed=scoring.is_passed(score, max_score, day.pass_mark, day.pass_rule, answers),
+        passed=scoring.is_passed(day, tests, answers),
         tests=tests,
         answers=answers,
         bonus_score=bonus,

@@ -47,7 +47,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "grade(points=1, hint='', time_limit=None, bonus=False): points and hint of a hidden test",
+        "grade(points=1, hint='', task='', time_limit=None, bonus=False): "
+        "points, hint and task (the function or class it grades) of a hidden test",
     )
     config._grader_events = None  # type: ignore[attr-defined]
     if path := config.getoption("--grader-events"):
@@ -76,6 +77,7 @@ def manifest_entry(item: pytest.Item) -> dict[str, Any]:
         "file": Path(str(item.fspath)).name,
         "points": float(kwargs.get("points", 1)),
         "hint": str(kwargs.get("hint", "")),
+        "task": str(kwargs.get("task", "")),
         "time_limit": kwargs.get("time_limit"),
         "bonus": bool(kwargs.get("bonus", False)),
         "uses_random": "rng" in getattr(item, "fixturenames", ()),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from grader.catalog import Day
 from grader.results import AnswerCheck, RunStatus, TestResult, TestStatus
 
 _STATUSES = {s.value: s for s in TestStatus}
@@ -59,17 +60,25 @@ def totals(tests: tuple[TestResult, ...], *, bonus: bool = False) -> tuple[float
     return sum(t.points for t in chosen), sum(t.max_points for t in chosen)
 
 
-def is_passed(
-    score: float,
-    max_score: float,
-    pass_mark: float,
-    pass_rule: str,
-    answers: tuple[AnswerCheck, ...],
-) -> bool:
-    """Pass mark on the coding points, or (``pass_rule="answers"``) every answer complete."""
-    if pass_rule == "answers":
+def is_passed(day: Day, tests: tuple[TestResult, ...], answers: tuple[AnswerCheck, ...]) -> bool:
+    """Whether the day passes under its rule.
+
+    ``pass_rule="answers"``: every written answer is complete (coding is a bonus).
+    Otherwise each hidden test file must reach its pass mark (``pass_marks`` in
+    day.toml, ``pass_mark`` by default): so on day 40 a perfect quiz cannot make up
+    for a failing beam search, nor the reverse.
+    """
+    if day.pass_rule == "answers":
         return bool(answers) and all(a.complete for a in answers)
-    return max_score > 0 and score >= pass_mark * max_score - 1e-9
+    marks = dict(day.pass_marks)
+    files = sorted({t.file for t in tests if not t.bonus})
+    if not files:
+        return False
+    for file in files:
+        score, max_score = totals(tuple(t for t in tests if t.file == file))
+        if max_score <= 0 or score < marks.get(file, day.pass_mark) * max_score - 1e-9:
+            return False
+    return True
 
 
 def run_status(tests: tuple[TestResult, ...], runs: list[dict[str, Any]]) -> RunStatus:

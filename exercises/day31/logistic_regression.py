@@ -1,7 +1,7 @@
 """Day 31: logistic regression from scratch (numpy only).
 
 Implement every function and method below, then run ``nox -s grade -- day31``.
-Stuck? Read the hints in ``exercises/day31/README.md`` (they ask questions,
+Stuck? ``nox -s hint -- day31`` shows the next hint (they ask questions,
 they do not give answers).
 """
 
@@ -20,7 +20,7 @@ def sigmoid(z):
     >>> float(sigmoid(0.0))
     0.5
     """
-    raise NotImplementedError("sigmoid: see 'sigmoid' in exercises/day31/README.md")
+    raise NotImplementedError("sigmoid: run 'nox -s hint -- day31' if stuck")
 
 
 def log_loss(y_true, p, eps=1e-15):
@@ -28,7 +28,7 @@ def log_loss(y_true, p, eps=1e-15):
 
     Clip p to [eps, 1 - eps] first. Example: y = [1, 0], p = [0.8, 0.4] -> 0.3670.
     """
-    raise NotImplementedError("log_loss: see 'log_loss' in exercises/day31/README.md")
+    raise NotImplementedError("log_loss: run 'nox -s hint -- day31' if stuck")
 
 
 def loss_and_grad(w, b, X, y, l2=0.0):
@@ -37,7 +37,7 @@ def loss_and_grad(w, b, X, y, l2=0.0):
     loss = mean log loss of sigmoid(X @ w + b) + l2 / 2 * ||w||²  (the bias is not
     regularised); grad_w has shape (d,), grad_b is a float.
     """
-    raise NotImplementedError("loss_and_grad: see 'loss_and_grad' in exercises/day31/README.md")
+    raise NotImplementedError("loss_and_grad: run 'nox -s hint -- day31' if stuck")
 
 
 class LogisticRegression:
@@ -56,12 +56,12 @@ class LogisticRegression:
 
     def fit(self, X, y):
         """Train on X (n, d) and 0/1 labels y (n,); return self."""
-        raise NotImplementedError("fit: see 'LogisticRegression' in exercises/day31/README.md")
+        raise NotImplementedError("fit: run 'nox -s hint -- day31' if stuck")
 
     def predict_proba(self, X):
         """P(y = 1 | x) for every row of X, shape (n,)."""
-        raise NotImplementedError("predict_proba: see exercises/day31/README.md")
+        raise NotImplementedError("predict_proba: run 'nox -s hint -- day31' if stuck")
 
     def predict(self, X, threshold=0.5):
         """Integer labels: 1 where predict_proba(X) >= threshold, else 0."""
-        raise NotImplementedError("predict: see exercises/day31/README.md")
+        raise NotImplementedError("predict: run 'nox -s hint -- day31' if stuck")

@@ -2,7 +2,7 @@
 
 Labels are ints. ``zero_division`` is the value returned when a denominator is 0
 (as scikit-learn does). The binary metrics raise ``ValueError`` for labels other
-than 0/1 or for inputs of different lengths. Hints: ``exercises/day31/README.md``.
+than 0/1 or for inputs of different lengths. Hints: ``nox -s hint -- day31``.
 """
 
 from __future__ import annotations
@@ -15,27 +15,27 @@ def confusion_counts(y_true, y_pred):
 
     [1, 1, 0, 0] vs [1, 0, 1, 0] -> (1, 1, 1, 1).
     """
-    raise NotImplementedError("confusion_counts: see exercises/day31/README.md")
+    raise NotImplementedError("confusion_counts: run 'nox -s hint -- day31' if stuck")
 
 
 def precision(y_true, y_pred, zero_division=0.0):
     """tp / (tp + fp)."""
-    raise NotImplementedError("precision: see exercises/day31/README.md")
+    raise NotImplementedError("precision: run 'nox -s hint -- day31' if stuck")
 
 
 def recall(y_true, y_pred, zero_division=0.0):
     """tp / (tp + fn)."""
-    raise NotImplementedError("recall: see exercises/day31/README.md")
+    raise NotImplementedError("recall: run 'nox -s hint -- day31' if stuck")
 
 
 def fbeta_score(y_true, y_pred, beta, zero_division=0.0):
     """(1+β²)·tp / ((1+β²)·tp + β²·fn + fp), ``zero_division`` when that denominator is 0."""
-    raise NotImplementedError("fbeta_score: see exercises/day31/README.md")
+    raise NotImplementedError("fbeta_score: run 'nox -s hint -- day31' if stuck")
 
 
 def f1_score(y_true, y_pred, zero_division=0.0):
     """F-beta with beta = 1."""
-    raise NotImplementedError("f1_score: see exercises/day31/README.md")
+    raise NotImplementedError("f1_score: run 'nox -s hint -- day31' if stuck")
 
 
 def precision_recall_f1(y_true, y_pred, average="binary", zero_division=0.0):
@@ -45,7 +45,7 @@ def precision_recall_f1(y_true, y_pred, average="binary", zero_division=0.0):
     y_pred. Macro F1 is the mean of the per-class F1 scores.
     y_true = [0, 1, 2, 2], y_pred = [0, 2, 2, 1], macro -> (0.5, 0.5, 0.5).
     """
-    raise NotImplementedError("precision_recall_f1: see exercises/day31/README.md")
+    raise NotImplementedError("precision_recall_f1: run 'nox -s hint -- day31' if stuck")
 
 
 def roc_auc(y_true, scores):
@@ -54,4 +54,4 @@ def roc_auc(y_true, scores):
     y = [0, 0, 1, 1], scores = [0.1, 0.4, 0.35, 0.8] -> 0.75.
     ``ValueError`` when only one class is present.
     """
-    raise NotImplementedError("roc_auc: see exercises/day31/README.md")
+    raise NotImplementedError("roc_auc: run 'nox -s hint -- day31' if stuck")

@@ -21,7 +21,7 @@ def make_data(rng, n=120, d=3):
 # ---------------------------------------------------------------- sigmoid
 
 
-@pytest.mark.grade(points=1, hint="sigmoid(0) is 1/2; what is sigmoid(2) by hand?")
+@pytest.mark.grade(points=1, hint="sigmoid(0) is 1/2; what is sigmoid(2) by hand?", task="sigmoid")
 def test_sigmoid_matches_hand_worked_values(lr):
     """1/(1+e^-2) = 0.880797..., 1/(1+e^1) = 0.268941..."""
     assert_close(
@@ -31,7 +31,9 @@ def test_sigmoid_matches_hand_worked_values(lr):
     )
 
 
-@pytest.mark.grade(points=1, hint="Does your function keep the input's shape? Try a 2-D array.")
+@pytest.mark.grade(
+    points=1, hint="Does your function keep the input's shape? Try a 2-D array.", task="sigmoid"
+)
 def test_sigmoid_keeps_the_shape_and_accepts_python_floats(lr):
     z = np.arange(-3.0, 3.0).reshape(2, 3)
     assert_close(lr.sigmoid(z), 1 / (1 + np.exp(-z)), what="sigmoid of a 2-D array")
@@ -39,6 +41,7 @@ def test_sigmoid_keeps_the_shape_and_accepts_python_floats(lr):
 
 
 @pytest.mark.grade(
+    task="sigmoid",
     points=2,
     hint="What is exp(1000) in float64? Can you write sigmoid so exp only sees z <= 0?",
 )
@@ -49,7 +52,9 @@ def test_sigmoid_does_not_overflow_or_warn_for_extreme_inputs(lr, z):
     assert_close(got, [0.0 if z < 0 else 1.0], what=f"sigmoid({z:g})")
 
 
-@pytest.mark.grade(points=1, hint="The logistic curve is symmetric around (0, 1/2).")
+@pytest.mark.grade(
+    points=1, hint="The logistic curve is symmetric around (0, 1/2).", task="sigmoid"
+)
 def test_sigmoid_is_symmetric(lr, rng):
     z = rng.normal(scale=30, size=200)
     assert_close(
@@ -60,13 +65,17 @@ def test_sigmoid_is_symmetric(lr, rng):
 # ---------------------------------------------------------------- log loss
 
 
-@pytest.mark.grade(points=1, hint="Mean over samples of -(y log p + (1-y) log(1-p)).")
+@pytest.mark.grade(
+    points=1, hint="Mean over samples of -(y log p + (1-y) log(1-p)).", task="log_loss"
+)
 def test_log_loss_matches_a_hand_worked_value(lr):
     """y = [1, 0], p = [0.8, 0.4]: -(ln 0.8 + ln 0.6) / 2 = 0.366985..."""
     assert_close(lr.log_loss([1, 0], [0.8, 0.4]), 0.36698458754010, what="log_loss")
 
 
-@pytest.mark.grade(points=1, hint="What is log(0)? Clip p to [eps, 1 - eps] before the log.")
+@pytest.mark.grade(
+    points=1, hint="What is log(0)? Clip p to [eps, 1 - eps] before the log.", task="log_loss"
+)
 def test_log_loss_is_finite_for_confident_mistakes(lr):
     with no_warnings("log_loss with p = 0 and 1"):
         got = lr.log_loss([1, 0], [0.0, 1.0])
@@ -74,7 +83,9 @@ def test_log_loss_is_finite_for_confident_mistakes(lr):
     assert_close(got, -np.log(1e-15), rtol=1e-4, what="log_loss of two certain mistakes")
 
 
-@pytest.mark.grade(points=1, hint="Is the result a mean over samples, and a plain float?")
+@pytest.mark.grade(
+    points=1, hint="Is the result a mean over samples, and a plain float?", task="log_loss"
+)
 def test_log_loss_agrees_with_the_reference_on_random_inputs(lr, ref, rng):
     y = rng.integers(0, 2, size=50)
     p = rng.uniform(0.01, 0.99, size=50)
@@ -96,7 +107,9 @@ def numerical_grad(f, x, h=1e-6):
     return grad
 
 
-@pytest.mark.grade(points=2, hint="Differentiate the mean loss: did you divide by n?")
+@pytest.mark.grade(
+    points=2, hint="Differentiate the mean loss: did you divide by n?", task="loss_and_grad"
+)
 @pytest.mark.parametrize("l2", [0.0, 0.5], ids=["no-l2", "l2=0.5"])
 def test_gradient_matches_finite_differences(lr, rng, l2):
     X, y = make_data(rng, n=40, d=4)
@@ -112,7 +125,9 @@ def test_gradient_matches_finite_differences(lr, rng, l2):
 
 
 @pytest.mark.grade(
-    points=2, hint="The penalty is l2/2·||w||²: is the bias inside it? Should it be?"
+    task="loss_and_grad",
+    points=2,
+    hint="The penalty is l2/2·||w||²: is the bias inside it? Should it be?",
 )
 def test_l2_penalty_is_added_to_the_loss_and_leaves_the_bias_alone(lr, ref, rng):
     X, y = make_data(rng, n=30, d=2)
@@ -140,7 +155,11 @@ def newton_solution(X, y, l2, iters=50):
     return theta[:-1], theta[-1]
 
 
-@pytest.mark.grade(points=3, hint="Does fit start from zeros and step against the gradient?")
+@pytest.mark.grade(
+    points=3,
+    hint="Does fit start from zeros and step against the gradient?",
+    task="LogisticRegression",
+)
 def test_fit_converges_to_the_newton_optimum(lr, rng):
     X, y = make_data(rng, n=150, d=3)
     model = lr.LogisticRegression(lr=1.0, n_iters=5000, l2=0.1, tol=1e-12).fit(X, y)
@@ -149,7 +168,11 @@ def test_fit_converges_to_the_newton_optimum(lr, rng):
     assert_close(model.intercept_, b, rtol=1e-3, atol=1e-4, what="intercept_ vs Newton's optimum")
 
 
-@pytest.mark.grade(points=2, hint="Same data, same steps: is each iteration one full-batch step?")
+@pytest.mark.grade(
+    points=2,
+    hint="Same data, same steps: is each iteration one full-batch step?",
+    task="LogisticRegression",
+)
 def test_fit_follows_the_reference_gradient_descent_path(lr, ref, rng):
     X, y = make_data(rng, n=80, d=2)
     ours = lr.LogisticRegression(lr=0.3, n_iters=25, tol=0.0).fit(X, y)
@@ -160,7 +183,9 @@ def test_fit_follows_the_reference_gradient_descent_path(lr, ref, rng):
     assert isinstance(ours.intercept_, float), "intercept_ should be a float"
 
 
-@pytest.mark.grade(points=2, hint="When does 'improves by less than tol' become true?")
+@pytest.mark.grade(
+    points=2, hint="When does 'improves by less than tol' become true?", task="LogisticRegression"
+)
 def test_fit_stops_early_and_records_a_decreasing_loss_history(lr, rng):
     X, y = make_data(rng, n=100, d=2)
     model = lr.LogisticRegression(lr=0.5, n_iters=10_000, tol=1e-4).fit(X, y)
@@ -173,7 +198,11 @@ def test_fit_stops_early_and_records_a_decreasing_loss_history(lr, rng):
     )
 
 
-@pytest.mark.grade(points=2, hint="predict_proba is P(y=1); predict compares it with a threshold.")
+@pytest.mark.grade(
+    points=2,
+    hint="predict_proba is P(y=1); predict compares it with a threshold.",
+    task="LogisticRegression",
+)
 def test_predict_proba_and_predict_use_the_fitted_model(lr, rng):
     X, y = make_data(rng, n=100, d=3)
     model = lr.LogisticRegression(lr=0.5, n_iters=300).fit(X, y)
@@ -187,7 +216,11 @@ def test_predict_proba_and_predict_use_the_fitted_model(lr, rng):
     assert (model.predict(X) == y).mean() > 0.8, "the fitted model should classify this easy data"
 
 
-@pytest.mark.grade(points=1, hint="Check X.ndim, len(X) == len(y) and the set of labels in fit.")
+@pytest.mark.grade(
+    points=1,
+    hint="Check X.ndim, len(X) == len(y) and the set of labels in fit.",
+    task="LogisticRegression",
+)
 @pytest.mark.parametrize(
     "X, y, why",
     [
@@ -202,7 +235,11 @@ def test_fit_rejects_bad_inputs_with_value_error(lr, X, y, why):
         lr.LogisticRegression().fit(X, y)
 
 
-@pytest.mark.grade(points=1, hint="Is a probability exactly equal to the threshold a 1 or a 0?")
+@pytest.mark.grade(
+    points=1,
+    hint="Is a probability exactly equal to the threshold a 1 or a 0?",
+    task="LogisticRegression",
+)
 def test_predict_counts_a_probability_equal_to_the_threshold_as_positive(lr):
     # With n_iters=0 the weights stay at zero, so every probability is exactly 0.5.
     model = lr.LogisticRegression(n_iters=0).fit(np.ones((4, 2)), np.array([0, 1, 0, 1]))
