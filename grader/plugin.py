@@ -42,6 +42,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--grader-events", help="append test start/end events here")
     group.addoption("--grader-select", help="file of node ids: run only these")
     group.addoption("--grader-seed", type=int, default=None, help="seed for every rng fixture")
+    group.addoption(
+        "--grader-poisoned",
+        default="",
+        help="file:reason lines: attempt files whose import killed or hung an earlier child",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -197,6 +202,12 @@ def _folder(config: pytest.Config, option: str) -> Path:
 _MODULE_CACHE: dict[tuple[str, str], ModuleType | AttemptLoadError] = {}
 
 
+def _poisoned(config: pytest.Config) -> dict[str, str]:
+    """``{stem: reason}`` for attempt files whose import ended an earlier child process."""
+    lines = str(config.getoption("--grader-poisoned") or "").splitlines()
+    return dict(line.split(":", 1) for line in lines if ":" in line)
+
+
 def _loader(config: pytest.Config, role: str) -> Callable[[str], ModuleType]:
     option = "--grader-target" if role == "attempt" else "--grader-reference"
     folder = _folder(config, option)
@@ -204,17 +215,27 @@ def _loader(config: pytest.Config, role: str) -> Callable[[str], ModuleType]:
     label = config.getoption("--grader-target-label") if role == "attempt" else None
     label = label or f"{'solutions' if role == 'reference' else 'exercises'}/{folder.name}"
 
+    poisoned = _poisoned(config) if role == "attempt" else {}
+
     def load(stem: str) -> ModuleType:
         # subtle: a failed import is cached too, so every test that needs the
         # file reports the same clear error instead of re-running a broken import.
         key = (role, stem)
+        if key not in _MODULE_CACHE and stem in poisoned:
+            _MODULE_CACHE[key] = AttemptLoadError(
+                f"{label}/{stem}.py failed to import: {poisoned[stem]}"
+            )
         if key not in _MODULE_CACHE:
+            # The parent watches these two events: if the child dies or hangs
+            # between them, the import itself is to blame (see grader.runner).
+            _emit(config, event="import_start", role=role, stem=stem)
             try:
                 _MODULE_CACHE[key] = load_module(
                     folder / f"{stem}.py", f"{role}_{day}_{stem}", f"{label}/{stem}.py"
                 )
             except AttemptLoadError as exc:
                 _MODULE_CACHE[key] = exc
+            _emit(config, event="import_end", role=role, stem=stem)
         cached = _MODULE_CACHE[key]
         if isinstance(cached, AttemptLoadError):
             raise cached

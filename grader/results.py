@@ -8,6 +8,7 @@ with it.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -118,13 +119,14 @@ class DayResult:
         ]
         data["answers"] = [{**asdict(a), "complete": a.complete} for a in self.answers]
         data["run_status"] = self.run_status.value
-        return {
+        report = {
             "schema_version": REPORT_SCHEMA_VERSION,
             "grader_version": grader_version,
             **data,
             "percent": self.percent,
             "answers_complete": self.answers_complete,
         }
+        return json.loads(json.dumps(report))  # tuples become lists: plain JSON values only
 
 
 def replay_command(result: DayResult, test: TestResult) -> str | None:

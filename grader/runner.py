@@ -14,6 +14,12 @@ If the child dies in the middle of a test (``os._exit``, a segfault, the memory
 limit) that test is an ``error`` and the rest run in a fresh child. The outcomes
 are only *observations*: :mod:`grader.scoring` decides the points from the
 manifest, so a test that never reported earns nothing.
+
+Threat model: this stops attempts that crash, exit, hang, ignore signals, flood
+output, leave threads behind or exhaust memory. It is not a sandbox against code
+written to attack the grader itself (forging the event stream from inside the
+same process, or killing the parent): run untrusted code from strangers in a
+container.
 """
 
 from __future__ import annotations
@@ -172,14 +178,25 @@ class _ChildRun:
             f"--json-report-file={self.json_report}", "--json-report-omit", "streams",
             "log", "keywords", "collectors", "traceback", "warnings",
         )  # fmt: skip
+        cwd = work / "cwd"  # an empty folder: files the attempt writes land here
+        cwd.mkdir(exist_ok=True)
         self.proc = subprocess.Popen(
-            command, cwd=work, env=_child_env(), stdin=subprocess.DEVNULL,
+            command, cwd=cwd, env=_child_env(), stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
             preexec_fn=(lambda: _limit_resources(limits)) if os.name == "posix" else None,
         )  # fmt: skip
         self.drain = _Drain(self.proc.stdout, limits.output_bytes)  # type: ignore[arg-type]
         self.drain.start()
         self.started_at = time.monotonic()
+        self.importing: str | None = None  # the attempt file being imported right now
+
+    def _track_import(self, event: dict[str, Any]) -> None:
+        if event.get("role") != "attempt":
+            return
+        if event.get("event") == "import_start":
+            self.importing = str(event.get("stem"))
+        elif event.get("event") == "import_end":
+            self.importing = None
 
     def watch(
         self, time_limits: dict[str, float], deadline: float, pending: set[str]
@@ -191,6 +208,7 @@ class _ChildRun:
         finished_at: float | None = None
         while True:
             for event in self.events.read():
+                self._track_import(event)
                 if event.get("event") == "start":
                     running = (str(event.get("nodeid")), time.monotonic())
                 elif event.get("event") == "end":
@@ -213,6 +231,7 @@ class _ChildRun:
             time.sleep(POLL_S)
         _kill_group(self.proc)  # threads or children the attempt left behind
         for event in self.events.read():
+            self._track_import(event)
             if event.get("event") == "end":
                 ended.append(event)
                 if running and running[0] == event.get("nodeid"):
@@ -250,6 +269,7 @@ def run_tests(
     time_limits = {e["nodeid"]: float(e["time_limit"] or limits.per_test_s) for e in manifest}
     deadline = time.monotonic() + limits.per_day_s
     outputs: list[str] = []
+    poisoned: dict[str, str] = {}  # attempt file -> why its import cannot be retried
     base_args = [
         f"--grader-day={day.name}", f"--grader-target={attempt_dir}",
         f"--grader-reference={reference_dir}", f"--grader-target-label={attempt_label}",
@@ -261,17 +281,32 @@ def run_tests(
         while remaining:
             select = work / f"select-{len(observed.runs)}.txt"
             select.write_text("\n".join(remaining), encoding="utf-8")
+            poison = "\n".join(f"{stem}:{why}" for stem, why in poisoned.items())
             child = _ChildRun(
                 work, len(observed.runs), [*base_args, f"--grader-select={select}",
-                                            str(day.hidden_dir)], limits,
+                                            f"--grader-poisoned={poison}", str(day.hidden_dir)],
+                limits,
             )  # fmt: skip
             ended, running, killed = child.watch(time_limits, deadline, set(remaining))
+            if child.importing is not None and killed != "day_timeout":
+                # subtle: the import itself killed or hung the child; importing it
+                # again would only repeat that for every remaining test.
+                limit = time_limits.get(running or "", limits.per_test_s)
+                poisoned[child.importing] = (
+                    f"importing it did not finish within {limit:g} s"
+                    if killed == "test_timeout"
+                    else f"importing it {_describe_exit(child.proc.returncode)}"
+                )
             observed.runs.append(child.record(killed))
             outputs.append(child.drain.text())
             for event in ended:
                 observed.outcomes[str(event["nodeid"])] = event
             if running is not None:
-                observed.outcomes[running] = _synthetic_outcome(running, killed, child, time_limits)
+                outcome = _synthetic_outcome(running, killed, child, time_limits)
+                if child.importing in poisoned:
+                    file = f"{attempt_label}/{child.importing}.py"
+                    outcome["message"] = f"{file} failed to import: {poisoned[child.importing]}"
+                observed.outcomes[running] = outcome
             remaining = [n for n in remaining if n not in observed.outcomes]
             if killed == "day_timeout" or (fail_fast and _any_failed(observed)):
                 break

@@ -34,6 +34,10 @@ def score_tests(
             message = str(seen.get("message") or "")
             if status is TestStatus.SKIPPED:
                 message = message or "skipped: a skipped test earns no points"
+            elif status is not TestStatus.PASSED and not message:
+                message = (
+                    "the test did not finish (interrupted by pytest.exit or KeyboardInterrupt?)"
+                )
         passed = status is TestStatus.PASSED
         results.append(
             TestResult(

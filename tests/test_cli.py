@@ -1,0 +1,126 @@
+"""The command line: exit statuses, one-line usage errors, --json, reports and the ledger."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from grader.catalog import REPO_ROOT
+from grader.cli import main
+from grader.report import SCHEMA_PATH
+
+SCHEMA = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def run_cli(*args: str, cwd: Path = REPO_ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "grader", *args], cwd=cwd, capture_output=True, text=True,
+        timeout=300,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["grade", "day99"], "unknown day 'day99'; valid days are day31"),
+        (["grade", "banana"], "unknown day 'banana'"),
+        (["grade"], "the following arguments are required: DAY"),
+        (["grade", "day31", "--frobnicate"], "unrecognized arguments: --frobnicate"),
+        (["grade", "day31", "--target", "/no/such/folder"], "is not a folder"),
+        (["grade", "day31", "--solutions", "--target", "x"], "not allowed with argument"),
+        (["grade", "day31", "--test-timeout", "-1"], "expected a positive number of seconds"),
+        (
+            ["grade", "day31", "--only", "test_nothing_like_this", "--solutions"],
+            "has no hidden test named 'test_nothing_like_this'",
+        ),
+        (["launch"], "invalid choice: 'launch'"),
+    ],
+    ids=[
+        "unknown day",
+        "not a day",
+        "no day",
+        "bad option",
+        "missing target",
+        "solutions and target",
+        "negative timeout",
+        "unknown test",
+        "unknown command",
+    ],
+)
+def test_bad_command_lines_exit_2_with_one_helpful_line(capsys, args, says):
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert says in err
+    assert len(err.splitlines()) == 1, f"expected one line, got:\n{err}"
+
+
+@pytest.mark.slow
+def test_grading_the_stub_prints_hints_writes_a_valid_report_and_a_ledger_entry(tmp_path):
+    done = run_cli("grade", "day31", "--progress-dir", str(tmp_path))
+    assert done.returncode == 1, done.stderr
+    assert "0/61 points (0 %)" in done.stdout
+    assert "Hint:" in done.stdout and "NOT PASSED" in done.stdout
+    assert "\x1b[" not in done.stdout, "no colour codes when not a terminal"
+    reports = sorted((tmp_path / "reports" / "day31").glob("2*.json"))
+    assert len(reports) == 1
+    report = json.loads(reports[0].read_text(encoding="utf-8"))
+    jsonschema.validate(report, SCHEMA)
+    assert report == json.loads((tmp_path / "reports" / "day31" / "latest.json").read_text())
+    ledger = json.loads((tmp_path / "progress.json").read_text(encoding="utf-8"))
+    assert ledger["days"]["day31"]["attempts"] == 1
+    assert ledger["days"]["day31"]["history"][0]["report"].startswith("reports/day31/")
+
+
+@pytest.mark.slow
+def test_json_mode_prints_exactly_one_summary_object_on_stdout(tmp_path):
+    done = run_cli("grade", "31", "--solutions", "--json", "--progress-dir", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)  # nothing else on stdout
+    (day,) = summary["days"]
+    assert day["day"] == "day31" and day["passed"] and day["percent"] == 100.0
+    jsonschema.validate(json.loads(Path(day["report"]).read_text(encoding="utf-8")), SCHEMA)
+    assert "PASSED" in done.stderr, "the table goes to stderr in --json mode"
+
+
+@pytest.mark.slow
+def test_the_self_check_never_touches_the_default_ledger(tmp_path):
+    ledger = REPO_ROOT / "progress" / "progress.json"
+    before = ledger.read_bytes() if ledger.exists() else None
+    done = run_cli("grade", "day31", "--solutions", "--json")
+    assert done.returncode == 0
+    assert json.loads(done.stdout)["days"][0]["report"] is None
+    assert (ledger.read_bytes() if ledger.exists() else None) == before
+
+
+@pytest.mark.slow
+def test_target_accepts_a_learners_clone(tmp_path):
+    clone = tmp_path / "clone"
+    (clone / "exercises").mkdir(parents=True)
+    import shutil
+
+    shutil.copytree(REPO_ROOT / "solutions" / "day31", clone / "exercises" / "day31")
+    done = run_cli("grade", "day31", "--target", str(clone), "--json", "--progress-dir",
+                   str(tmp_path / "p"))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    report = json.loads(Path(json.loads(done.stdout)["days"][0]["report"]).read_text())
+    assert report["target"].endswith("exercises/day31") and report["graded"] == "attempt"
+    assert all(f["sha256"] for f in report["files"])
+
+
+def test_an_internal_error_exits_3_with_one_sentence(monkeypatch, capsys, tmp_path):
+    import grader.cli as cli
+
+    def explode(*_args, **_kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(cli, "grade_day", explode)
+    monkeypatch.setattr(cli, "DEFAULT_PROGRESS", tmp_path)
+    assert main(["grade", "day31", "--solutions"]) == 3
+    err = capsys.readouterr().err
+    assert "internal error RuntimeError: disk on fire; details in" in err
+    assert list(tmp_path.glob("grader-error-*.log")), "the traceback is kept for a mentor"

@@ -1,0 +1,185 @@
+"""Hostile and broken attempts: each ends as a clear status with no points for what did
+not pass, and the grader returns within its limits.
+
+Every case starts from the reference day 31 (so untouched tests would pass) and
+breaks ``metrics.py`` in one way; only the metrics tests are run, to stay fast.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from grader.results import RunStatus, TestStatus
+from grader.runner import Limits
+from tests.conftest import copy_solution, grade
+
+LIMITS = Limits(per_test_s=1.5, per_day_s=30.0, memory_bytes=1024**3, grace_s=1.0)
+ROC_TESTS = "roc_auc"  # the tests whose function the cases below sabotage
+
+
+def attempt(tmp_path: Path, *, append: str = "", replace: tuple[str, str] | None = None) -> Path:
+    folder = copy_solution("day31", tmp_path)
+    path = folder / "metrics.py"
+    source = path.read_text(encoding="utf-8")
+    if replace is not None:
+        assert source.count(replace[0]) == 1
+        source = source.replace(*replace)
+    path.write_text(source + append, encoding="utf-8")
+    return tmp_path
+
+
+def grade_metrics(root: Path):
+    started = time.monotonic()
+    result = grade("day31", root, test_files=("test_metrics.py",), limits=LIMITS)
+    return result, time.monotonic() - started
+
+
+ROC_BODY_START = "    y = np.asarray(y_true)\n    s = np.asarray(scores, dtype=float)\n"
+
+
+def sabotage_roc_auc(code: str) -> tuple[str, str]:
+    """Insert ``code`` at the start of roc_auc's body."""
+    return ROC_BODY_START, f"    {code}\n{ROC_BODY_START}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "append, expected",
+    [
+        ("import os\nos._exit(0)\n", "importing it exited with status 0"),
+        ("import sys\nsys.exit(0)\n", "SystemExit"),
+        ("raise ImportError('no module named tensorflow')\n", "ImportError"),
+        (
+            "import os, signal\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\nwhile True: pass\n",
+            "did not finish within",
+        ),
+    ],
+    ids=["os._exit at import", "sys.exit at import", "ImportError", "endless loop at import"],
+)
+def test_an_attempt_that_cannot_be_imported_earns_nothing_and_says_why(tmp_path, append, expected):
+    result, took = grade_metrics(attempt(tmp_path, append=append))
+    assert result.score == 0
+    assert all(t.status in (TestStatus.ERROR, TestStatus.TIMEOUT) for t in result.tests)
+    assert any(expected in t.message for t in result.tests), result.tests[0].message
+    assert result.run_status is RunStatus.LOAD_ERROR
+    assert "metrics.py failed to import" in " ".join(result.problems)
+    assert took < 15, "a broken import must not cost one restart per test"
+
+
+@pytest.mark.slow
+def test_a_syntax_error_is_reported_with_file_and_line(tmp_path):
+    result, _ = grade_metrics(attempt(tmp_path, append="def broken(:\n"))
+    lines = len((tmp_path / "day31" / "metrics.py").read_text().splitlines())
+    assert result.score == 0 and result.run_status is RunStatus.LOAD_ERROR
+    assert f"metrics.py failed to import (line {lines}): SyntaxError" in result.tests[0].message
+    assert str(tmp_path) not in result.tests[0].message, "no absolute paths in learner messages"
+
+
+@pytest.mark.slow
+def test_an_empty_file_scores_zero(tmp_path):
+    root = attempt(tmp_path)
+    (root / "day31" / "metrics.py").write_text("", encoding="utf-8")
+    result, _ = grade_metrics(root)
+    assert result.score == 0
+    assert "has no attribute 'confusion_counts'" in result.tests[0].message
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "code, status, message",
+    [
+        ("import os; os._exit(0)", TestStatus.ERROR, "exited with status 0 during this test"),
+        (
+            "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)",
+            TestStatus.ERROR,
+            "killed by signal SIGSEGV",
+        ),
+        (
+            "import signal; signal.signal(signal.SIGTERM, signal.SIG_IGN)\n    while True: pass",
+            TestStatus.TIMEOUT,
+            "timed out after 1.5 s",
+        ),
+        ("import pytest; pytest.exit('bye', returncode=0)", TestStatus.ERROR, "did not finish"),
+        ("raise KeyboardInterrupt", TestStatus.ERROR, "did not finish"),
+        ("x = bytearray(8 * 1024**3)", TestStatus.FAILED, "MemoryError"),
+        ("import pytest; pytest.skip('not today')", TestStatus.SKIPPED, "Skipped"),
+        ("import pytest; pytest.xfail('claims expected failure')", TestStatus.FAILED, ""),
+    ],
+    ids=[
+        "os._exit",
+        "segfault",
+        "endless loop ignoring SIGTERM",
+        "pytest.exit",
+        "KeyboardInterrupt",
+        "memory bomb",
+        "skip",
+        "xfail",
+    ],
+)
+def test_sabotaging_one_function_loses_only_its_tests(tmp_path, code, status, message):
+    result, took = grade_metrics(attempt(tmp_path, replace=sabotage_roc_auc(code)))
+    roc = [t for t in result.tests if ROC_TESTS in t.id]
+    others = [t for t in result.tests if ROC_TESTS not in t.id]
+    assert roc and all(t.points == 0 for t in roc)
+    # subtle: a test that wraps the call in expect_error sees pytest.exit (an Exception) as a
+    # wrong exception and fails; the others are interrupted. Neither earns points.
+    allowed = {status, TestStatus.FAILED} if status is TestStatus.ERROR else {status}
+    assert all(t.status in allowed for t in roc), [(t.status, t.message) for t in roc]
+    assert any(t.status is status for t in roc)
+    assert all(message in t.message for t in roc if t.status is status), roc[0].message
+    assert all(t.status is TestStatus.PASSED for t in others), "partial credit must survive"
+    assert result.score == sum(t.max_points for t in others)
+    assert took < 25
+
+
+@pytest.mark.slow
+def test_output_floods_are_truncated_in_the_report(tmp_path):
+    flood = "    print('spam ' * 200_000)\n    import sys; sys.stderr.write('x' * 1_000_000)"
+    result, _ = grade_metrics(attempt(tmp_path, replace=sabotage_roc_auc(flood.strip())))
+    assert result.score == result.max_score  # printing is not a crime
+    assert len(result.output) <= 2 * LIMITS.output_bytes
+    assert all(len(t.detail) <= 4100 and len(t.message) <= 700 for t in result.tests)
+
+
+@pytest.mark.slow
+def test_noisy_failures_keep_short_messages(tmp_path):
+    noisy = "print('debug ' * 100_000); raise ValueError('x' * 100_000)"
+    result, _ = grade_metrics(attempt(tmp_path, replace=sabotage_roc_auc(noisy)))
+    roc = [t for t in result.tests if ROC_TESTS in t.id]
+    assert all(
+        len(t.message) <= 700 and "cut:" in t.message for t in roc if "ValueError" in t.message
+    )
+    assert all(len(t.detail) <= 4100 for t in roc)
+
+
+@pytest.mark.slow
+def test_a_thread_left_running_does_not_hang_the_grader(tmp_path):
+    code = "import threading, time\nthreading.Thread(target=lambda: time.sleep(3600)).start()\n"
+    result, took = grade_metrics(attempt(tmp_path, append=code))
+    assert result.score == result.max_score
+    assert result.runs[-1]["ended_by"] == "lingered"
+    assert took < 15
+
+
+@pytest.mark.slow
+def test_the_day_time_limit_stops_everything_and_marks_the_rest_not_run(tmp_path):
+    root = attempt(tmp_path, replace=sabotage_roc_auc("while True: pass"))
+    limits = Limits(per_test_s=3.0, per_day_s=4.0, grace_s=1.0)
+    started = time.monotonic()
+    result = grade("day31", root, test_files=("test_metrics.py",), limits=limits)
+    assert time.monotonic() - started < 12
+    statuses = {t.status for t in result.tests if ROC_TESTS in t.id}
+    assert TestStatus.TIMEOUT in statuses
+    assert any("not run" in t.message for t in result.tests)
+    assert result.run_status is RunStatus.TIMED_OUT
+
+
+@pytest.mark.slow
+def test_files_written_by_the_attempt_do_not_land_in_the_attempt_folder(tmp_path):
+    root = attempt(tmp_path, append="open('scratch.txt', 'w').write('hi')\n")
+    before = sorted(p.name for p in (root / "day31").iterdir())
+    grade_metrics(root)
+    assert sorted(p.name for p in (root / "day31").iterdir()) == before, "no stray files or caches"
