@@ -54,9 +54,22 @@ def grade(session: nox.Session) -> None:
 
 
 @nox.session
+def hint(session: nox.Session) -> None:
+    """Show the next hint for the first failing task: nox -s hint -- day31 [--all]."""
+    run_grader(session, "hint")
+
+
+@nox.session
 def progress(session: nox.Session) -> None:
     """Show every day's status and the Milestone 4 checkpoint."""
     run_grader(session, "progress")
+
+
+@nox.session(name="fake-llm")
+def fake_llm(session: nox.Session) -> None:
+    """Run day 37's local fake LLM server: nox -s fake-llm -- --port 8765."""
+    install(session)
+    session.run("python", "-m", "grader.fake_llm", *session.posargs)
 
 
 @nox.session

@@ -7,6 +7,7 @@ Exit status: 0 every graded day passed; 1 grading ran but some day fell short;
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import traceback
@@ -14,12 +15,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
+from rich.console import Console
+
 from grader import __version__
-from grader.catalog import EXERCISES_ROOT, REPO_ROOT, SOLUTIONS_ROOT, select_days
-from grader.display import make_console, render_day, shown_path
+from grader.catalog import EXERCISES_ROOT, REPO_ROOT, SOLUTIONS_ROOT, get_day, select_days
+from grader.display import (
+    make_console,
+    render_day,
+    render_hint,
+    render_hints,
+    render_progress,
+    shown_path,
+)
 from grader.errors import GraderError, UsageError
-from grader.grading import GradeRequest, grade_day
-from grader.progress import record_attempt, update_ledger
+from grader.grading import GradeRequest, grade_day, manifest_for
+from grader.hints import first_failing_task, load_hints, reveal_next
+from grader.milestone import milestone_status, update_milestone
+from grader.progress import read_ledger, record_attempt, update_ledger
 from grader.report import write_report
 from grader.results import DayResult
 from grader.runner import Limits
@@ -85,6 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     grade.add_argument("--day-timeout", type=_positive, default=Limits.per_day_s, metavar="S",
                        help="seconds allowed per day (default %(default)s)")  # fmt: skip
+    hint = commands.add_parser("hint", help="the next hint for the first failing task")
+    hint.add_argument("day", metavar="DAY", help="day31 or 31")
+    hint.add_argument("--all", action="store_true", help="show every hint revealed so far")
+    hint.add_argument("--progress-dir", type=Path, metavar="DIR")
     progress = commands.add_parser("progress", help="every day's status and Milestone 4")
     progress.add_argument("--progress-dir", type=Path, metavar="DIR")
     progress.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -127,16 +143,12 @@ def command_grade(args: argparse.Namespace) -> int:
     summary = []
     for day in days:
         result = grade_day(day, request)
-        report_path: Path | None = None
+        report_path, milestone_at = None, None
         if record:
-            report_path = write_report(result, progress_dir)
-            entry = _history_entry(result, report_path, progress_dir)
-            _, notices = update_ledger(
-                progress_dir, lambda ledger, e=entry: record_attempt(ledger, e)
-            )
-            for notice in notices:
-                console.print(f"Warning: {notice}", style="grade.error")
+            result, report_path, milestone_at = _record_result(result, progress_dir, console)
         render_day(console, result, shown_path(report_path) if report_path else None)
+        if milestone_at and day.name == "day40":
+            console.print(f"Milestone 4 reached on {milestone_at[:10]}.", style="grade.pass")
         summary.append({
             "day": result.day, "score": result.score, "max_score": result.max_score,
             "percent": result.percent, "passed": result.passed,
@@ -147,10 +159,66 @@ def command_grade(args: argparse.Namespace) -> int:
     return EXIT_PASSED if all(d["passed"] for d in summary) else EXIT_FELL_SHORT
 
 
-def command_progress(args: argparse.Namespace) -> int:
-    from grader.milestone import command_progress as show  # issue: Milestone 4 checkpoint
+def _record(ledger: dict[str, Any], entry: dict[str, Any]) -> None:
+    record_attempt(ledger, entry)
+    update_milestone(ledger)
 
-    return show(args, args.progress_dir or DEFAULT_PROGRESS)
+
+def _record_result(
+    result: DayResult, progress_dir: Path, console: Console
+) -> tuple[DayResult, Path, str | None]:
+    """Write the report and the ledger entry; returns (result, report, milestone date)."""
+    ledger, notices = read_ledger(progress_dir)
+    revealed = ledger["days"].get(result.day, {}).get("hints_revealed", {})
+    result = dataclasses.replace(result, hints_revealed=dict(revealed))
+    report_path = write_report(result, progress_dir)
+    entry = _history_entry(result, report_path, progress_dir)
+    ledger, more = update_ledger(progress_dir, lambda led: _record(led, entry))
+    for notice in notices + more:
+        console.print(f"Warning: {notice}", style="grade.error")
+    return result, report_path, ledger["milestone"].get("reached_at")
+
+
+def command_progress(args: argparse.Namespace) -> int:
+    """Every day's status and the checkpoint; exit 0 when Milestone 4 is reached, else 1."""
+    progress_dir = args.progress_dir or DEFAULT_PROGRESS
+    ledger, notices = update_ledger(progress_dir, update_milestone)
+    status = milestone_status(ledger)
+    if args.json:
+        print(json.dumps(status))
+    else:
+        console = make_console()
+        for notice in notices:
+            console.print(f"Warning: {notice}", style="grade.error")
+        render_progress(console, status)
+    return EXIT_PASSED if status["reached"] else EXIT_FELL_SHORT
+
+
+def command_hint(args: argparse.Namespace) -> int:
+    """Reveal (and record) the next hint for the first failing task of a day."""
+    day = get_day(args.day)
+    progress_dir = args.progress_dir or DEFAULT_PROGRESS
+    hints = load_hints(day)
+    console = make_console()
+    if args.all:
+        ledger, _ = read_ledger(progress_dir)
+        revealed = ledger["days"].get(day.name, {}).get("hints_revealed", {})
+        render_hints(console, day.name, {t: hints.get(t, [])[:n] for t, n in revealed.items()})
+        return EXIT_PASSED
+    task = first_failing_task(day, progress_dir, manifest_for(day))
+    if task is None:
+        console.print(f"Every test of {day.name} passed at your last grade: no hint needed.")
+        return EXIT_PASSED
+    if not hints.get(task):
+        raise GraderError(f"no hints are written for task {task!r} of {day.name}")
+    shown = [0]
+
+    def reveal(ledger: dict[str, Any]) -> None:
+        shown[0], _ = reveal_next(ledger, day.name, task, hints[task])
+
+    update_ledger(progress_dir, reveal)
+    render_hint(console, day.name, task, hints[task], shown[0])
+    return EXIT_PASSED
 
 
 def _save_traceback(progress_dir: Path) -> str | None:
@@ -168,7 +236,9 @@ def _save_traceback(progress_dir: Path) -> str | None:
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        handler = {"grade": command_grade, "progress": command_progress}[args.command]
+        handler = {"grade": command_grade, "progress": command_progress, "hint": command_hint}[
+            args.command
+        ]
         return handler(args)
     except UsageError as exc:
         print(f"grader: error: {exc}", file=sys.stderr)

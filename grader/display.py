@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from rich import box
 from rich.console import Console
@@ -63,9 +63,11 @@ def _points(value: float) -> str:
 
 def render_day(console: Console, result: DayResult, report_path: str | None) -> None:
     """The table of tests, the answers, problems and the summary line for one day."""
+    target = Path(result.target)
+    shown = f"{target.parent.name}/{target.name}" if target.is_absolute() else result.target
     console.print(
         Text.assemble((f"{result.day} · {result.title}", "grade.title"),
-                      (f"  (graded: {result.target})", "grade.dim"))
+                      (f"  (graded: {shown})", "grade.dim"))
     )  # fmt: skip
     table = Table(box=None if _plain(console) else box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("Test", overflow="fold", ratio=3)
@@ -151,3 +153,48 @@ def shown_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def render_hint(console: Console, day: str, task: str, hints: list[str], shown: int) -> None:
+    """The newest hint of a task, with how many remain."""
+    console.print(Text(f"{day} · {task}: hint {shown} of {len(hints)}", style="grade.title"))
+    console.print(Text(hints[shown - 1], style="grade.hint"))
+    if shown < len(hints):
+        console.print(Text(f"Still stuck? Run the same command again for hint {shown + 1}.",
+                           style="grade.dim"))  # fmt: skip
+    else:
+        console.print(Text(f"That was the last hint. After trying, compare with solutions/{day}/.",
+                           style="grade.dim"))  # fmt: skip
+
+
+def render_hints(console: Console, day: str, revealed: dict[str, list[str]]) -> None:
+    """Every hint revealed so far, by task."""
+    if not any(revealed.values()):
+        console.print(f"No hints revealed for {day} yet: nox -s hint -- {day}")
+        return
+    for task, hints in revealed.items():
+        console.print(Text(f"{day} · {task}", style="grade.title"))
+        for number, hint in enumerate(hints, 1):
+            console.print(Text(f"  {number}. {hint}", style="grade.hint"))
+
+
+def render_progress(console: Console, status: dict[str, Any]) -> None:
+    """All milestone days in one table, then the checkpoint."""
+    table = Table(box=None if _plain(console) else box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for column in ("Day", "Title", "Best", "Attempts", "Answers", "Passed"):
+        table.add_column(column, no_wrap=column != "Title")
+    for row in status["days"]:
+        best = "-" if row["best_percent"] is None else f"{row['best_percent']:g} %"
+        passed = f"yes ({row['first_passed_at'][:10]})" if row["passed"] else "no"
+        answers = "complete" if row["answers_complete"] else "-"
+        style = "grade.pass" if row["passed"] else "grade.fail"
+        table.add_row(row["day"], Text(row["title"]), best, str(row["attempts"]), answers,
+                      Text(passed, style=style))  # fmt: skip
+    console.print(table)
+    if status["reached"]:
+        console.print(Text(f"{status['name']}: reached on {status['reached_at'][:10]}.",
+                           style="grade.pass"))  # fmt: skip
+        return
+    console.print(Text(f"{status['name']}: not reached yet. Still missing:", style="grade.title"))
+    for line in status["missing"]:
+        console.print(Text(f"  - {line}", style="grade.timeout"))

@@ -9,7 +9,8 @@ Shape (``schema_version`` 1)::
                          "answers_complete": true,
                          "history": [{"at": "...", "score": 41.0, "max_score": 43.0,
                                       "percent": 95.3, "passed": true,
-                                      "answers_complete": true, "report": "reports/day31/…json"}]}},
+                                      "answers_complete": true, "report": "reports/day31/…json"}],
+                         "hints_revealed": {"sigmoid": 2}}},
      "milestone": {"reached_at": null}}
 
 Every update goes through :func:`update_ledger`: locked, atomic, and a corrupt
@@ -71,13 +72,18 @@ def update_ledger(
     return ledger, notices
 
 
+def day_entry(ledger: dict[str, Any], day: str) -> dict[str, Any]:
+    """The ledger's record of ``day``, created empty on first use."""
+    return ledger["days"].setdefault(
+        day,
+        {"attempts": 0, "best_score": 0.0, "best_percent": 0.0, "first_passed_at": None,
+         "history": [], "hints_revealed": {}},
+    )  # fmt: skip
+
+
 def record_attempt(ledger: dict[str, Any], entry: dict[str, Any]) -> None:
     """Add one graded attempt (the ``history`` entry shape above) to its day."""
-    day = ledger["days"].setdefault(
-        entry["day"],
-        {"attempts": 0, "best_score": 0.0, "best_percent": 0.0, "first_passed_at": None,
-         "history": []},
-    )  # fmt: skip
+    day = day_entry(ledger, entry["day"])
     day["attempts"] += 1
     day["history"].append({k: v for k, v in entry.items() if k != "day"})
     day["last_percent"] = entry["percent"]

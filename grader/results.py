@@ -9,8 +9,10 @@ with it.
 from __future__ import annotations
 
 import json
+import shlex
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 REPORT_SCHEMA_VERSION = 1
@@ -101,6 +103,7 @@ class DayResult:
     git: dict[str, Any] | None = None
     runs: tuple[dict[str, Any], ...] = ()  # the child processes, with pytest-json-report summaries
     output: str = ""  # the test processes' own output, truncated
+    hints_revealed: dict[str, int] = field(default_factory=dict)  # task -> hints shown so far
 
     @property
     def percent(self) -> float:
@@ -133,7 +136,11 @@ def replay_command(result: DayResult, test: TestResult) -> str | None:
     """The command that reruns one failing randomised test with the same seed."""
     if test.status is TestStatus.PASSED or test.seed is None:
         return None
-    target = " --solutions" if result.graded == "solutions" else ""
-    return (
-        f"nox -s grade -- {result.day}{target} --only {test.id.split('::')[-1]} --seed {test.seed}"
-    )
+    if result.graded == "solutions":
+        target = " --solutions"
+    elif result.target.startswith("exercises/"):
+        target = ""
+    else:
+        target = f" --target {shlex.quote(str(Path(result.target).parent))}"
+    test_name = shlex.quote(test.id.split("::")[-1])
+    return f"nox -s grade -- {result.day}{target} --only {test_name} --seed {test.seed}"

@@ -84,7 +84,8 @@ def assert_close(
         index = tuple(int(i) for i in np.argwhere(bad)[0])
         raise AssertionError(
             f"{what}: {int(bad.sum())} value(s) are NaN or inf where a finite number is expected; "
-            f"first at index {index}: got {actual_arr[index]!r}, expected {expected_arr[index]!r}"
+            f"first at index {index}: got {float(actual_arr[index])!r}, "
+            f"expected {float(expected_arr[index])!r}"
         )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # inf - inf in the comparison below is fine
@@ -96,7 +97,7 @@ def assert_close(
         where = f" at index {tuple(int(i) for i in worst)}" if worst else ""
         raise AssertionError(
             f"{what}: {int((~close).sum())} of {close.size} value(s) differ; worst{where}: "
-            f"got {actual_arr[worst]!r}, expected {expected_arr[worst]!r} "
+            f"got {float(actual_arr[worst])!r}, expected {float(expected_arr[worst])!r} "
             f"(tolerance: rtol={rtol:g}, atol={atol:g})"
         )
 

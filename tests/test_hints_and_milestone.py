@@ -1,0 +1,103 @@
+"""Hints are progressive and recorded; Milestone 4 is computed from the ledger."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+import pytest
+
+from grader.catalog import all_days, get_day
+from grader.cli import main
+from grader.grading import manifest_for
+from grader.hints import load_hints
+from grader.milestone import MILESTONE_DAYS, milestone_status, update_milestone
+from grader.progress import empty_ledger, read_ledger
+
+
+def test_hints_are_revealed_one_at_a_time_and_recorded(tmp_path, capsys):
+    hints = load_hints(get_day("day31"))["sigmoid"]
+    for number in range(1, len(hints) + 2):
+        assert main(["hint", "day31", "--progress-dir", str(tmp_path)]) == 0
+        out = capsys.readouterr().out
+        shown = min(number, len(hints))
+        assert f"hint {shown} of {len(hints)}" in out
+        assert hints[shown - 1].split()[0] in out
+    assert "That was the last hint" in out
+    ledger, _ = read_ledger(tmp_path)
+    assert ledger["days"]["day31"]["hints_revealed"] == {"sigmoid": len(hints)}
+    assert main(["hint", "31", "--all", "--progress-dir", str(tmp_path)]) == 0
+    assert "3. " in capsys.readouterr().out
+
+
+def test_the_hint_follows_the_first_failing_test_of_the_latest_report(tmp_path, capsys):
+    folder = tmp_path / "reports" / "day31"
+    folder.mkdir(parents=True)
+    tests = [
+        {"id": "day31/test_logistic_regression.py::test_sigmoid_matches_hand_worked_values",
+         "status": "passed", "bonus": False},
+        {"id": "day31/test_metrics.py::test_roc_auc_matches_a_hand_worked_value",
+         "status": "failed", "bonus": False},
+    ]  # fmt: skip
+    (folder / "latest.json").write_text(json.dumps({"tests": tests}), encoding="utf-8")
+    assert main(["hint", "day31", "--progress-dir", str(tmp_path)]) == 0
+    assert "day31 · roc_auc: hint 1 of" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("day", [d.name for d in all_days()])
+def test_every_day_has_hints_for_every_task_its_tests_name(day):
+    hints = load_hints(get_day(day))
+    tasks = {e["task"] for e in manifest_for(get_day(day))}
+    assert "" not in tasks, f"{day}: a hidden test has no task="
+    missing = {t for t in tasks if len(hints.get(t, [])) < 2}
+    assert not missing, f"{day}: fewer than two hints for tasks {sorted(missing)}"
+
+
+def passed_day(percent: float = 100.0, answers: bool = True) -> dict:
+    return {"attempts": 1, "best_percent": percent, "first_passed_at": "2026-11-29T10:00:00Z",
+            "answers_complete": answers, "history": []}  # fmt: skip
+
+
+def test_the_milestone_lists_exactly_what_is_missing(monkeypatch):
+    import grader.milestone as milestone
+
+    fake_days = [SimpleNamespace(name=d, title=f"title of {d}") for d in MILESTONE_DAYS]
+    monkeypatch.setattr(milestone, "all_days", lambda: fake_days)
+    ledger = empty_ledger()
+    for day in MILESTONE_DAYS:
+        ledger["days"][day] = passed_day()
+    ledger["days"]["day34"]["answers_complete"] = False
+    ledger["days"]["day36"] = {**passed_day(60.0), "first_passed_at": None}
+    del ledger["days"]["day40"]
+    status = milestone_status(ledger)
+    missing = "\n".join(status["missing"])
+    assert not status["reached"]
+    assert "day34: written answers incomplete" in missing
+    assert "day36: not passed yet (best 60 %)" in missing
+    assert "day40: not graded yet" in missing
+    assert "day31" not in missing and len(status["missing"]) == 3
+
+
+def test_the_milestone_date_is_recorded_once_when_everything_holds(monkeypatch):
+    import grader.milestone as milestone
+
+    monkeypatch.setattr(milestone, "day_rows", lambda ledger: [
+        {**passed_day(), "day": d, "title": "t", "available": True, "passed": True}
+        for d in MILESTONE_DAYS
+    ])  # fmt: skip
+    ledger = empty_ledger()
+    update_milestone(ledger)
+    first = ledger["milestone"]["reached_at"]
+    assert first
+    update_milestone(ledger)
+    assert ledger["milestone"]["reached_at"] == first
+    assert milestone_status(ledger)["reached"]
+
+
+def test_progress_shows_all_ten_days_and_exits_1_before_the_milestone(tmp_path, capsys):
+    assert main(["progress", "--progress-dir", str(tmp_path), "--json"]) == 1
+    status = json.loads(capsys.readouterr().out)
+    assert [row["day"] for row in status["days"]] == list(MILESTONE_DAYS)
+    assert main(["progress", "--progress-dir", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "Milestone 4: not reached yet" in out and "day40" in out
