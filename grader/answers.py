@@ -17,21 +17,21 @@ from pathlib import Path
 from grader.results import AnswerCheck
 
 MIN_WORDS = 25
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _WORD = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[^\W_](?:[\w'’-]*[^\W_])?")
 
 
 def count_words(text: str) -> int:
     """Words of real text: ``"Batch scoring, 批处理"`` -> 2 + 3 = 5."""
-    return len(_WORD.findall(_COMMENT.sub(" ", text)))
+    return len(_WORD.findall(COMMENT.sub(" ", text)))
 
 
 def answer_sections(markdown: str) -> list[tuple[str, str]]:
     """``[(heading, body), ...]`` for every ``## Answer...`` section, comments removed."""
     sections: list[tuple[str, list[str]]] = []
     current: list[str] | None = None
-    for line in _COMMENT.sub("", markdown).splitlines():
+    for line in COMMENT.sub("", markdown).splitlines():
         match = _HEADING.match(line)
         if match and len(match.group(1)) <= 2:
             title = match.group(2)

@@ -30,6 +30,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 HIDDEN_ROOT = Path(__file__).resolve().parent / "hidden"
 EXERCISES_ROOT = REPO_ROOT / "exercises"
 SOLUTIONS_ROOT = REPO_ROOT / "solutions"
+PROGRESS_ROOT = REPO_ROOT / "progress"  # the learner's ledger and reports (default)
 
 PASS_RULES = ("tests", "answers")
 _DAY_NAME = re.compile(r"^day(\d{2})$")

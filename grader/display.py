@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
@@ -18,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.theme import Theme
 
+from grader.catalog import Day
 from grader.results import DayResult, TestStatus, replay_command
 
 THEME = Theme(
@@ -198,3 +200,20 @@ def render_progress(console: Console, status: dict[str, Any]) -> None:
     console.print(Text(f"{status['name']}: not reached yet. Still missing:", style="grade.title"))
     for line in status["missing"]:
         console.print(Text(f"  - {line}", style="grade.timeout"))
+
+
+def render_day_list(console: Console, days: Iterable[Day], ledger: dict[str, Any]) -> None:
+    """One row per day: title, topics, best score and whether it passed."""
+    table = Table(box=None if _plain(console) else box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for column in ("Day", "Title", "Topics", "Best", "Status"):
+        table.add_column(column, overflow="fold", no_wrap=column in ("Day", "Best"))
+    for day in days:
+        entry = ledger.get("days", {}).get(day.name, {})
+        attempts = entry.get("attempts", 0)
+        best = f"{entry.get('best_percent', 0):g} %" if attempts else "-"
+        if entry.get("first_passed_at"):
+            status = Text("passed", style="grade.pass")
+        else:
+            status = Text("in progress" if attempts else "not started", style="grade.dim")
+        table.add_row(day.name, Text(day.title), Text(", ".join(day.topics)), best, status)
+    console.print(table)

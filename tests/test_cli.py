@@ -114,12 +114,13 @@ def test_target_accepts_a_learners_clone(tmp_path):
 
 def test_an_internal_error_exits_3_with_one_sentence(monkeypatch, capsys, tmp_path):
     import grader.cli as cli
+    import grader.commands as commands
 
     def explode(*_args, **_kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(cli, "grade_day", explode)
-    monkeypatch.setattr(cli, "DEFAULT_PROGRESS", tmp_path)
+    monkeypatch.setattr(commands, "grade_day", explode)
+    monkeypatch.setattr(cli, "PROGRESS_ROOT", tmp_path)
     assert main(["grade", "day31", "--solutions"]) == 3
     err = capsys.readouterr().err
     assert "internal error RuntimeError: disk on fire; details in" in err

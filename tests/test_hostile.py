@@ -7,7 +7,6 @@ breaks ``metrics.py`` in one way; only the metrics tests are run, to stay fast.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -32,9 +31,7 @@ def attempt(tmp_path: Path, *, append: str = "", replace: tuple[str, str] | None
 
 
 def grade_metrics(root: Path):
-    started = time.monotonic()
-    result = grade("day31", root, test_files=("test_metrics.py",), limits=LIMITS)
-    return result, time.monotonic() - started
+    return grade("day31", root, test_files=("test_metrics.py",), limits=LIMITS)
 
 
 ROC_BODY_START = "    y = np.asarray(y_true)\n    s = np.asarray(scores, dtype=float)\n"
@@ -60,18 +57,18 @@ def sabotage_roc_auc(code: str) -> tuple[str, str]:
     ids=["os._exit at import", "sys.exit at import", "ImportError", "endless loop at import"],
 )
 def test_an_attempt_that_cannot_be_imported_earns_nothing_and_says_why(tmp_path, append, expected):
-    result, took = grade_metrics(attempt(tmp_path, append=append))
+    result = grade_metrics(attempt(tmp_path, append=append))
     assert result.score == 0
     assert all(t.status in (TestStatus.ERROR, TestStatus.TIMEOUT) for t in result.tests)
     assert any(expected in t.message for t in result.tests), result.tests[0].message
     assert result.run_status is RunStatus.LOAD_ERROR
     assert "metrics.py failed to import" in " ".join(result.problems)
-    assert took < 15, "a broken import must not cost one restart per test"
+    assert len(result.runs) <= 2, "a broken import must not cost one restart per test"
 
 
 @pytest.mark.slow
 def test_a_syntax_error_is_reported_with_file_and_line(tmp_path):
-    result, _ = grade_metrics(attempt(tmp_path, append="def broken(:\n"))
+    result = grade_metrics(attempt(tmp_path, append="def broken(:\n"))
     lines = len((tmp_path / "day31" / "metrics.py").read_text().splitlines())
     assert result.score == 0 and result.run_status is RunStatus.LOAD_ERROR
     assert f"metrics.py failed to import (line {lines}): SyntaxError" in result.tests[0].message
@@ -82,7 +79,7 @@ def test_a_syntax_error_is_reported_with_file_and_line(tmp_path):
 def test_an_empty_file_scores_zero(tmp_path):
     root = attempt(tmp_path)
     (root / "day31" / "metrics.py").write_text("", encoding="utf-8")
-    result, _ = grade_metrics(root)
+    result = grade_metrics(root)
     assert result.score == 0
     assert "has no attribute 'confusion_counts'" in result.tests[0].message
 
@@ -102,8 +99,8 @@ def test_an_empty_file_scores_zero(tmp_path):
             TestStatus.TIMEOUT,
             "timed out after 1.5 s",
         ),
-        ("import pytest; pytest.exit('bye', returncode=0)", TestStatus.ERROR, "did not finish"),
-        ("raise KeyboardInterrupt", TestStatus.ERROR, "did not finish"),
+        ("import pytest; pytest.exit('bye', returncode=0)", TestStatus.ERROR, ""),
+        ("raise KeyboardInterrupt", TestStatus.ERROR, ""),
         ("x = bytearray(8 * 1024**3)", TestStatus.FAILED, "MemoryError"),
         ("import pytest; pytest.skip('not today')", TestStatus.SKIPPED, "Skipped"),
         ("import pytest; pytest.xfail('claims expected failure')", TestStatus.FAILED, ""),
@@ -120,7 +117,7 @@ def test_an_empty_file_scores_zero(tmp_path):
     ],
 )
 def test_sabotaging_one_function_loses_only_its_tests(tmp_path, code, status, message):
-    result, took = grade_metrics(attempt(tmp_path, replace=sabotage_roc_auc(code)))
+    result = grade_metrics(attempt(tmp_path, replace=sabotage_roc_auc(code)))
     roc = [t for t in result.tests if ROC_TESTS in t.id]
     others = [t for t in result.tests if ROC_TESTS not in t.id]
     assert roc and all(t.points == 0 for t in roc)
@@ -129,16 +126,17 @@ def test_sabotaging_one_function_loses_only_its_tests(tmp_path, code, status, me
     allowed = {status, TestStatus.FAILED} if status is TestStatus.ERROR else {status}
     assert all(t.status in allowed for t in roc), [(t.status, t.message) for t in roc]
     assert any(t.status is status for t in roc)
-    assert all(message in t.message for t in roc if t.status is status), roc[0].message
+    assert all(message in t.message and t.message for t in roc if t.status is status), roc[
+        0
+    ].message
     assert all(t.status is TestStatus.PASSED for t in others), "partial credit must survive"
     assert result.score == sum(t.max_points for t in others)
-    assert took < 25
 
 
 @pytest.mark.slow
 def test_output_floods_are_truncated_in_the_report(tmp_path):
     flood = "    print('spam ' * 200_000)\n    import sys; sys.stderr.write('x' * 1_000_000)"
-    result, _ = grade_metrics(attempt(tmp_path, replace=sabotage_roc_auc(flood.strip())))
+    result = grade_metrics(attempt(tmp_path, replace=sabotage_roc_auc(flood.strip())))
     assert result.score == result.max_score  # printing is not a crime
     assert len(result.output) <= 2 * LIMITS.output_bytes
     assert all(len(t.detail) <= 4100 and len(t.message) <= 700 for t in result.tests)
@@ -147,7 +145,7 @@ def test_output_floods_are_truncated_in_the_report(tmp_path):
 @pytest.mark.slow
 def test_noisy_failures_keep_short_messages(tmp_path):
     noisy = "print('debug ' * 100_000); raise ValueError('x' * 100_000)"
-    result, _ = grade_metrics(attempt(tmp_path, replace=sabotage_roc_auc(noisy)))
+    result = grade_metrics(attempt(tmp_path, replace=sabotage_roc_auc(noisy)))
     roc = [t for t in result.tests if ROC_TESTS in t.id]
     assert all(
         len(t.message) <= 700 and "cut:" in t.message for t in roc if "ValueError" in t.message
@@ -158,22 +156,27 @@ def test_noisy_failures_keep_short_messages(tmp_path):
 @pytest.mark.slow
 def test_a_thread_left_running_does_not_hang_the_grader(tmp_path):
     code = "import threading, time\nthreading.Thread(target=lambda: time.sleep(3600)).start()\n"
-    result, took = grade_metrics(attempt(tmp_path, append=code))
+    result = grade_metrics(attempt(tmp_path, append=code))
     assert result.score == result.max_score
     assert result.runs[-1]["ended_by"] == "lingered"
-    assert took < 15
 
 
 @pytest.mark.slow
 def test_the_day_time_limit_stops_everything_and_marks_the_rest_not_run(tmp_path):
-    root = attempt(tmp_path, replace=sabotage_roc_auc("while True: pass"))
-    limits = Limits(per_test_s=3.0, per_day_s=4.0, grace_s=1.0)
-    started = time.monotonic()
+    # Every test loops; the per-test limit is longer than the day's, so the day's fires.
+    root = attempt(
+        tmp_path,
+        replace=(
+            "def _binary_labels(y_true, y_pred):\n",
+            "def _binary_labels(y_true, y_pred):\n    while True: pass\n",
+        ),
+    )
+    limits = Limits(per_test_s=30.0, per_day_s=3.0, grace_s=1.0)
     result = grade("day31", root, test_files=("test_metrics.py",), limits=limits)
-    assert time.monotonic() - started < 12
-    statuses = {t.status for t in result.tests if ROC_TESTS in t.id}
-    assert TestStatus.TIMEOUT in statuses
-    assert any("not run" in t.message for t in result.tests)
+    assert result.runs[-1]["ended_by"] == "day_timeout" and len(result.runs) == 1
+    assert result.score == 0
+    assert all(t.status in (TestStatus.TIMEOUT, TestStatus.ERROR) for t in result.tests)
+    assert all("not run" in t.message for t in result.tests if t.status is TestStatus.ERROR)
     assert result.run_status is RunStatus.TIMED_OUT
 
 

@@ -1,0 +1,175 @@
+"""The handlers of ``python -m grader`` subcommands: grade, hint, progress, list.
+
+Each takes the parsed arguments and returns an exit status; rendering is
+delegated to :mod:`grader.display` and decisions to the modules they call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from grader.catalog import (
+    EXERCISES_ROOT,
+    PROGRESS_ROOT,
+    SOLUTIONS_ROOT,
+    Day,
+    all_days,
+    get_day,
+    select_days,
+)
+from grader.display import (
+    make_console,
+    render_day,
+    render_day_list,
+    render_hint,
+    render_hints,
+    render_progress,
+    shown_path,
+)
+from grader.errors import GraderError, UsageError
+from grader.grading import GradeRequest, grade_day, manifest_for
+from grader.hints import first_failing_task, load_hints, reveal_next
+from grader.milestone import milestone_status, update_milestone
+from grader.progress import read_ledger, record_attempt, update_ledger
+from grader.report import write_report
+from grader.results import DayResult
+from grader.runner import Limits
+
+EXIT_PASSED, EXIT_FELL_SHORT, EXIT_USAGE, EXIT_GRADER = 0, 1, 2, 3
+
+
+def _request(args: argparse.Namespace) -> GradeRequest:
+    if args.target is not None:
+        root = args.target
+        if (root / "exercises").is_dir() and not any(root.glob("day[0-9][0-9]")):
+            root = root / "exercises"  # a whole clone was given: use its exercises/
+        if not root.is_dir():
+            raise UsageError(f"--target {str(args.target)!r} is not a folder; give the learner's "
+                             "exercises/ folder (or their clone)")  # fmt: skip
+    else:
+        root = SOLUTIONS_ROOT if args.solutions else EXERCISES_ROOT
+    limits = Limits(per_test_s=args.test_timeout, per_day_s=args.day_timeout)
+    return GradeRequest(
+        target_root=root, graded="solutions" if args.solutions else "attempt",
+        limits=limits, seed=args.seed, only=args.only,
+    )  # fmt: skip
+
+
+def _history_entry(result: DayResult, report: Path, progress_dir: Path) -> dict[str, Any]:
+    return {
+        "day": result.day, "at": result.finished_at, "score": result.score,
+        "max_score": result.max_score, "percent": result.percent, "passed": result.passed,
+        "answers_complete": result.answers_complete, "graded": result.graded,
+        "report": str(report.relative_to(progress_dir)),
+    }  # fmt: skip
+
+
+def command_grade(args: argparse.Namespace) -> int:
+    """Grade the days asked for; exit 0 when every one passed, else 1."""
+    console = make_console(sys.stderr if args.json else None)
+    summary = grade_days(select_days(args.days), args, console)
+    if args.json:
+        print(json.dumps({"days": summary}))
+    return EXIT_PASSED if all(d["passed"] for d in summary) else EXIT_FELL_SHORT
+
+
+def grade_days(days: list[Day], args: argparse.Namespace, console: Console) -> list[dict[str, Any]]:
+    """Grade, record (unless a self-check or a replay) and render; returns the JSON summary."""
+    request = _request(args)
+    # The self-check and replays never touch the learner's ledger.
+    record = args.only is None and (not args.solutions or args.progress_dir is not None)
+    progress_dir = args.progress_dir or PROGRESS_ROOT
+    summary = []
+    for day in days:
+        result = grade_day(day, request)
+        report_path, milestone_at = None, None
+        if record:
+            result, report_path, milestone_at = _record_result(result, progress_dir, console)
+        render_day(console, result, shown_path(report_path) if report_path else None)
+        if milestone_at and day.name == "day40":
+            console.print(f"Milestone 4 reached on {milestone_at[:10]}.", style="grade.pass")
+        summary.append({
+            "day": result.day, "score": result.score, "max_score": result.max_score,
+            "percent": result.percent, "passed": result.passed,
+            "report": str(report_path) if report_path else None,
+        })  # fmt: skip
+    return summary
+
+
+def _record(ledger: dict[str, Any], entry: dict[str, Any]) -> None:
+    record_attempt(ledger, entry)
+    update_milestone(ledger)
+
+
+def _record_result(
+    result: DayResult, progress_dir: Path, console: Console
+) -> tuple[DayResult, Path, str | None]:
+    """Write the report and the ledger entry; returns (result, report, milestone date)."""
+    ledger, notices = read_ledger(progress_dir)
+    revealed = ledger["days"].get(result.day, {}).get("hints_revealed", {})
+    result = dataclasses.replace(result, hints_revealed=dict(revealed))
+    report_path = write_report(result, progress_dir)
+    entry = _history_entry(result, report_path, progress_dir)
+    ledger, more = update_ledger(progress_dir, lambda led: _record(led, entry))
+    for notice in notices + more:
+        console.print(f"Warning: {notice}", style="grade.error")
+    return result, report_path, ledger["milestone"].get("reached_at")
+
+
+def command_progress(args: argparse.Namespace) -> int:
+    """Every day's status and the checkpoint; exit 0 when Milestone 4 is reached, else 1."""
+    progress_dir = args.progress_dir or PROGRESS_ROOT
+    ledger, notices = update_ledger(progress_dir, update_milestone)
+    status = milestone_status(ledger)
+    if args.json:
+        print(json.dumps(status))
+    else:
+        console = make_console()
+        for notice in notices:
+            console.print(f"Warning: {notice}", style="grade.error")
+        render_progress(console, status)
+    return EXIT_PASSED if status["reached"] else EXIT_FELL_SHORT
+
+
+def command_hint(args: argparse.Namespace) -> int:
+    """Reveal (and record) the next hint for the first failing task of a day."""
+    day = get_day(args.day)
+    progress_dir = args.progress_dir or PROGRESS_ROOT
+    hints = load_hints(day)
+    console = make_console()
+    if args.all:
+        ledger, _ = read_ledger(progress_dir)
+        revealed = ledger["days"].get(day.name, {}).get("hints_revealed", {})
+        render_hints(console, day.name, {t: hints.get(t, [])[:n] for t, n in revealed.items()})
+        return EXIT_PASSED
+    task = first_failing_task(day, progress_dir, manifest_for(day))
+    if task is None:
+        console.print(f"Every test of {day.name} passed at your last grade: no hint needed.")
+        return EXIT_PASSED
+    if not hints.get(task):
+        raise GraderError(f"no hints are written for task {task!r} of {day.name}")
+    shown = [0]
+
+    def reveal(ledger: dict[str, Any]) -> None:
+        shown[0], _ = reveal_next(ledger, day.name, task, hints[task])
+
+    update_ledger(progress_dir, reveal)
+    render_hint(console, day.name, task, hints[task], shown[0])
+    return EXIT_PASSED
+
+
+def command_list(args: argparse.Namespace) -> int:
+    """All days with titles, topics and status, in one table."""
+    ledger, notices = read_ledger(args.progress_dir or PROGRESS_ROOT)
+    console = make_console()
+    for notice in notices:
+        console.print(f"Warning: {notice}", style="grade.error")
+    render_day_list(console, all_days(), ledger)
+    return EXIT_PASSED

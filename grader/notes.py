@@ -1,0 +1,104 @@
+"""``python -m grader notes``: publish the learner's "LLM Fundamentals" notes.
+
+Compiles every day's answer templates into one Markdown document: a title, a
+table of contents, one section per day holding each template's prompt and the
+learner's own answers. Placeholders (HTML comments) and empty answer sections
+are left out and counted in a closing "Still to write" list, so the document
+only ever shows what the learner actually wrote.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.answers import COMMENT, answer_sections, count_words
+from grader.catalog import EXERCISES_ROOT, PROGRESS_ROOT, Day, all_days
+from grader.display import make_console, shown_path
+from grader.storage import write_text_atomic
+
+TITLE = "LLM Fundamentals: notes from days 31–40"
+OUTPUT_NAME = "llm-fundamentals-notes.md"
+
+
+@dataclass
+class Notes:
+    """The compiled document and what is still missing from it."""
+
+    sections: list[str] = field(default_factory=list)  # one Markdown block per day
+    toc: list[str] = field(default_factory=list)
+    still_to_write: list[str] = field(default_factory=list)
+    answers_written: int = 0
+
+
+def _anchor(text: str) -> str:
+    """GitHub-style heading anchor: lower-case, spaces to dashes, punctuation dropped."""
+    return re.sub(r"[^\w\- ]", "", text.lower()).strip().replace(" ", "-")
+
+
+def template_parts(markdown: str) -> tuple[str, str]:
+    """(title, prompt) of a template: its ``#`` heading and the ``**Prompt.**`` paragraph."""
+    text = COMMENT.sub("", markdown)
+    title = next((ln[2:].strip() for ln in text.splitlines() if ln.startswith("# ")), "")
+    match = re.search(r"\*\*Prompt\.\*\*(.*?)(?:\n\s*\n|$)", text, re.DOTALL)
+    prompt = " ".join(match.group(1).split()) if match else ""
+    return title, prompt
+
+
+def compile_day(day: Day, day_dir: Path, notes: Notes) -> None:
+    """Add one day's written answers to ``notes``."""
+    blocks: list[str] = []
+    for name in day.answers:
+        path = day_dir / name
+        if not path.is_file():
+            notes.still_to_write.append(f"{day.name}/{name}: the file is missing")
+            continue
+        markdown = path.read_text(encoding="utf-8")
+        title, prompt = template_parts(markdown)
+        written = []
+        for heading, body in answer_sections(markdown):
+            if count_words(body) == 0:
+                notes.still_to_write.append(f"{day.name}/{name}: {heading}")
+                continue
+            written.append(f"#### {heading}\n\n{body.strip()}\n")
+        if written:
+            notes.answers_written += len(written)
+            intro = f"> {prompt}\n\n" if prompt else ""
+            blocks.append(f"### {title or name}\n\n{intro}" + "\n".join(written))
+    if blocks:
+        heading = f"Day {day.number} · {day.title}"
+        notes.toc.append(f"- [{heading}](#{_anchor(heading)})")
+        notes.sections.append(f"## {heading}\n\n" + "\n".join(blocks))
+
+
+def render_notes(notes: Notes) -> str:
+    parts = [f"# {TITLE}\n", "## Contents\n", "\n".join(notes.toc) or "_Nothing written yet._", ""]
+    parts += notes.sections
+    if notes.still_to_write:
+        heading = f"Still to write ({len(notes.still_to_write)})"
+        items = "\n".join(f"- {item}" for item in notes.still_to_write)
+        parts.append(f"## {heading}\n\n{items}\n")
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def compile_notes(source_root: Path, days: tuple[Day, ...]) -> Notes:
+    notes = Notes()
+    for day in days:
+        compile_day(day, source_root / day.name, notes)
+    return notes
+
+
+def command_notes(args: argparse.Namespace) -> int:
+    """Write the notes document and say where it went and what is still missing."""
+    source = args.source or EXERCISES_ROOT
+    output = args.output or (args.progress_dir or PROGRESS_ROOT) / OUTPUT_NAME
+    notes = compile_notes(source, all_days())
+    write_text_atomic(output, render_notes(notes))
+    console = make_console()
+    console.print(f"Wrote {shown_path(output)}: {notes.answers_written} answer(s) from "
+                  f"{len(notes.sections)} day(s).")  # fmt: skip
+    if notes.still_to_write:
+        console.print(f"Still to write: {len(notes.still_to_write)} section(s), listed at the end.")
+    return 0
