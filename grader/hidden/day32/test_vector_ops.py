@@ -1,0 +1,465 @@
+"""Hidden tests for exercises/day32/vector_ops.py."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+
+from grader.testing import (
+    assert_close,
+    assert_not_much_slower,
+    attempt_module,
+    expect_error,
+    no_warnings,
+    reference_module,
+)
+
+vo = attempt_module("vector_ops")
+ref = reference_module("vector_ops")
+
+SQRT_HALF = 1 / math.sqrt(2)
+
+
+def value_error_message(why, fn, *args):
+    """The message of the ValueError that ``fn(*args)`` must raise (fails clearly if none)."""
+    try:
+        fn(*args)
+    except ValueError as exc:
+        return str(exc)
+    except Exception as exc:
+        raise AssertionError(
+            f"expected ValueError {why}, but got {type(exc).__name__}: {exc}"
+        ) from None
+    raise AssertionError(f"expected ValueError {why}, but nothing was raised")
+
+
+# ---------------------------------------------------------------- pure Python: dot, norm
+
+
+@pytest.mark.grade(points=1, hint="Multiply pairs, then add them all up.", task="dot")
+def test_dot_matches_hand_worked_values(vo):
+    # 1·4 + 2·(-5) + 3·6 = 4 - 10 + 18 = 12 ; 0.5·4 + 2·0.25 = 2.5
+    assert_close(vo.dot([1, 2, 3], [4, -5, 6]), 12, what="dot([1, 2, 3], [4, -5, 6])")
+    assert_close(vo.dot([0.5, 2.0], [4.0, 0.25]), 2.5, what="dot([0.5, 2], [4, 0.25])")
+
+
+@pytest.mark.grade(
+    points=2,
+    hint="Part 1 is plain Python: what type does np.dot return? And sum() of ints?",
+    task="dot",
+)
+def test_pure_python_functions_return_plain_python_numbers_and_lists(vo):
+    plain = (int, float)  # subtle: np.float64 is a subclass of float, so compare types exactly
+    for name, value in [
+        ("dot([1, 2], [3, 4])", vo.dot([1, 2], [3, 4])),
+        ("norm([3, 4])", vo.norm([3, 4])),
+        ("cosine_similarity([1, 0], [1, 1])", vo.cosine_similarity([1, 0], [1, 1])),
+    ]:
+        assert type(value) in plain, f"{name} should be a Python number, got {type(value)}"
+    product = vo.matmul([[1, 2]], [[3], [4]])
+    assert type(product) is list and all(type(row) is list for row in product), (
+        f"matmul should return a list of lists, got {type(product).__name__}"
+    )
+    assert type(product[0][0]) in plain, f"matmul entries should be Python numbers: {product!r}"
+
+
+@pytest.mark.grade(
+    points=1, hint="Did you compare the lengths before zip (which stops early)?", task="dot"
+)
+@pytest.mark.parametrize(
+    "fn, a, b, shapes",
+    [
+        # zip would silently drop the last two entries
+        ("dot", [1, 2, 3], [1, 2, 3, 4, 5], ("3", "5")),
+        ("cosine_similarity", [1.0, 2.0, 3.0, 4.0, 5.0], [1.0, 2.0, 3.0], ("5", "3")),
+        # A is (2, 3), B is (2, 2): 3 columns against 2 rows
+        ("matmul", [[1, 2, 3], [4, 5, 6]], [[1, 2], [3, 4]], ("(2,3)", "(2,2)")),
+        # A is (2, 3), B is (4, 2): the row counts differ too
+        ("matmul", [[1, 2, 3], [4, 5, 6]], [[1, 2], [3, 4], [5, 6], [7, 8]], ("(2,3)", "(4,2)")),
+    ],
+    ids=["dot", "cosine", "matmul-2x3-2x2", "matmul-2x3-4x2"],
+)
+def test_shape_mismatches_raise_value_error_naming_both_shapes(vo, fn, a, b, shapes):
+    message = value_error_message("for shapes that do not match", getattr(vo, fn), a, b)
+    compact = re.sub(r"\s", "", message)
+    missing = [s for s in shapes if s not in compact]
+    assert not missing, f"{fn}'s ValueError should name both shapes {shapes}; got: {message!r}"
+
+
+@pytest.mark.grade(points=1, hint="p = 1 adds |x|; p = inf takes the largest |x|.", task="norm")
+@pytest.mark.parametrize(
+    "a, p, expected",
+    [
+        ([3, -4], 1, 7.0),  # |3| + |-4|: the absolute value matters for odd p
+        ([3, -4], 2, 5.0),  # √(9 + 16)
+        ([3, -4], 3, 91 ** (1 / 3)),  # (27 + 64)^(1/3) = 4.4979...
+        ([3, -4], math.inf, 4.0),  # max |x|
+        ([], 2, 0.0),  # the empty vector
+    ],
+    ids=["p=1", "p=2", "p=3", "p=inf", "empty"],
+)
+def test_norm_matches_hand_worked_values(vo, a, p, expected):
+    assert_close(vo.norm(a, p), expected, what=f"norm({a}, p={p})")
+
+
+@pytest.mark.grade(points=1, hint="For p < 1 the triangle inequality fails.", task="norm")
+@pytest.mark.parametrize(
+    "p", [0.5, 0, -2, math.nan], ids=["p=0.5", "p=0", "p=-2", "p=nan"]
+)  # nan < 1 is False: a plain `p < 1` check lets nan through
+def test_norm_rejects_p_below_one(vo, p):
+    with expect_error(ValueError, f"for p = {p}"):
+        vo.norm([1.0, 2.0], p)
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="What is (1e200) ** 2 in Python? Can you divide by the largest |x| first?",
+    task="norm",
+)
+@pytest.mark.parametrize(
+    "a, expected",
+    [([3e200, 4e200], 5e200), ([3e-200, -4e-200], 5e-200)],  # squares overflow / underflow
+    ids=["huge", "tiny"],
+)
+def test_norm_does_not_overflow_or_underflow(vo, a, expected):
+    assert_close(vo.norm(a), expected, rtol=1e-12, atol=0, what=f"norm({a})")
+
+
+@pytest.mark.grade(points=1, hint="Compare with np.linalg.norm(v, ord=p).", task="norm")
+def test_norm_agrees_with_numpy_on_random_vectors(vo, rng):
+    for p in (1, 2, 3.5, math.inf):
+        v = rng.normal(size=12)
+        expected = np.linalg.norm(v, ord=p)
+        assert_close(vo.norm(v.tolist(), p), expected, rtol=1e-10, what=f"norm with p={p}")
+
+
+# ---------------------------------------------------------------- cosine, matmul
+
+
+@pytest.mark.grade(
+    points=1, hint="dot(a, b) divided by the product of the two lengths.", task="cosine_similarity"
+)
+@pytest.mark.parametrize(
+    "a, b, expected",
+    [
+        ([1, 0], [1, 1], SQRT_HALF),  # 45 degrees: 1 / (1 · √2)
+        ([1, 2], [-2, -4], -1.0),  # opposite directions, different lengths
+        ([1, 0], [0, 3], 0.0),  # orthogonal
+    ],
+    ids=["45-degrees", "opposite", "orthogonal"],
+)
+def test_cosine_similarity_matches_hand_worked_values(vo, a, b, expected):
+    assert_close(vo.cosine_similarity(a, b), expected, what=f"cosine_similarity({a}, {b})")
+
+
+@pytest.mark.grade(points=1, hint="What direction does [0, 0] point in?", task="cosine_similarity")
+@pytest.mark.parametrize(
+    "a, b", [([0, 0], [1, 2]), ([1, 2], [0.0, 0.0])], ids=["first-zero", "second-zero"]
+)
+def test_cosine_similarity_rejects_a_zero_vector(vo, a, b):
+    with expect_error(ValueError, f"for a zero vector in cosine_similarity({a}, {b})"):
+        vo.cosine_similarity(a, b)
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="math.acos(1.0000000000000002) raises: can rounding push your result past 1?",
+    task="cosine_similarity",
+)
+def test_cosine_similarity_never_leaves_minus_one_to_one(vo, rng):
+    worst = 0.0
+    for _ in range(300):
+        a = rng.normal(size=7)
+        scale = float(rng.uniform(0.1, 10.0)) * rng.choice([-1, 1])
+        got = vo.cosine_similarity(a.tolist(), (scale * a).tolist())
+        assert_close(got, math.copysign(1.0, scale), rtol=1e-12, what="cosine of parallel vectors")
+        worst = max(worst, abs(got))
+    assert worst <= 1.0, f"a cosine came out as {worst!r}, outside [-1, 1]: math.acos would fail"
+
+
+@pytest.mark.grade(
+    points=1, hint="Compare with numpy's a @ b / (|a| |b|).", task="cosine_similarity"
+)
+def test_cosine_similarity_agrees_with_numpy_on_random_vectors(vo, rng):
+    for _ in range(20):
+        a, b = rng.normal(size=9), rng.normal(size=9)
+        expected = a @ b / (np.linalg.norm(a) * np.linalg.norm(b))
+        assert_close(vo.cosine_similarity(a.tolist(), b.tolist()), expected, what="cosine")
+
+
+@pytest.mark.grade(points=1, hint="out[i][j] pairs row i of A with column j of B.", task="matmul")
+@pytest.mark.parametrize(
+    "A, B, expected",
+    [
+        # [1·5 + 2·7, 1·6 + 2·8], [3·5 + 4·7, 3·6 + 4·8]
+        ([[1, 2], [3, 4]], [[5, 6], [7, 8]], [[19, 22], [43, 50]]),
+        ([[1, 0, 2]], [[1], [2], [3]], [[7]]),  # (1, 3) @ (3, 1): 1 + 0 + 6
+        ([[1], [2], [3]], [[4, 5]], [[4, 5], [8, 10], [12, 15]]),  # (3, 1) @ (1, 2): outer
+    ],
+    ids=["2x2", "row-times-column", "outer-product"],
+)
+def test_matmul_matches_hand_worked_products(vo, A, B, expected):
+    assert_close(vo.matmul(A, B), expected, what=f"matmul({A}, {B})")
+
+
+@pytest.mark.grade(points=1, hint="Check your loops against numpy's A @ B.", task="matmul")
+def test_matmul_agrees_with_numpy_on_random_matrices(vo, rng):
+    for n, k, m in [(3, 4, 5), (6, 2, 1), (1, 7, 3)]:
+        A, B = rng.normal(size=(n, k)), rng.normal(size=(k, m))
+        assert_close(vo.matmul(A.tolist(), B.tolist()), A @ B, what=f"({n}, {k}) @ ({k}, {m})")
+
+
+@pytest.mark.grade(points=1, hint="Do all rows of A have the same length?", task="matmul")
+@pytest.mark.parametrize(
+    "A, B",
+    [([[1, 2], [3]], [[1], [2]]), ([[1, 2]], [[1, 2], [3]])],  # a short row in A / in B
+    ids=["ragged-A", "ragged-B"],
+)
+def test_matmul_rejects_ragged_rows(vo, A, B):
+    with expect_error(ValueError, f"for ragged rows in matmul({A}, {B})"):
+        vo.matmul(A, B)
+
+
+# ---------------------------------------------------------------- softmax, log_sum_exp
+
+
+@pytest.mark.grade(points=1, hint="exp of each entry, divided by their sum.", task="softmax")
+def test_softmax_matches_hand_worked_values(vo):
+    # [e^0, e^ln3] = [1, 3] -> [1/4, 3/4];  [e, e², e³] / (e + e² + e³)
+    assert_close(vo.softmax([0.0, math.log(3)]), [0.25, 0.75], what="softmax([0, ln 3])")
+    e = math.e
+    total = e + e**2 + e**3
+    assert_close(vo.softmax([1.0, 2.0, 3.0]), [e / total, e**2 / total, e**3 / total],
+                 what="softmax([1, 2, 3])")  # fmt: skip
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="softmax(x) = softmax(x - c) for any c. Which c keeps every exponent <= 0?",
+    task="softmax",
+)
+@pytest.mark.parametrize(
+    "x, expected",
+    [
+        ([1000.0, 1000.0], [0.5, 0.5]),  # exp(1000) overflows
+        ([-1000.0, -1000.0], [0.5, 0.5]),  # exp(-1000) underflows: 0 / 0
+        ([1000.0, 0.0], [1.0, 0.0]),  # e^-1000 is 0.0 in float64
+        ([0.0, -np.inf, 0.0], [0.5, 0.0, 0.5]),  # a masked entry
+        # per-row max: one global max (1000) would underflow the second row to 0 / 0
+        ([[1000.0, 1000.0], [-1000.0, -1000.0]], [[0.5, 0.5], [0.5, 0.5]]),
+    ],
+    ids=["large", "very-negative", "dominant", "minus-inf", "rows-far-apart"],
+)
+def test_softmax_is_stable_for_extreme_inputs(vo, x, expected):
+    with no_warnings(f"softmax({x})"):
+        got = vo.softmax(np.array(x))
+    assert_close(got, expected, what=f"softmax({x})")
+
+
+@pytest.mark.grade(
+    points=1, hint="Reduce along axis with keepdims=True so it broadcasts back.", task="softmax"
+)
+@pytest.mark.parametrize("axis", [0, 1, -1], ids=["axis=0", "axis=1", "axis=-1"])
+def test_softmax_works_along_any_axis(vo, rng, axis):
+    x = rng.normal(scale=3.0, size=(3, 4, 5))
+    naive = np.exp(x) / np.exp(x).sum(axis=axis, keepdims=True)  # fine for moderate x
+    got = vo.softmax(x, axis=axis)
+    assert_close(got, naive, rtol=1e-10, what=f"softmax(axis={axis}) of a (3, 4, 5) array")
+    assert_close(np.sum(got, axis=axis), np.ones(np.delete(x.shape, axis)),
+                 what=f"sums along axis {axis}")  # fmt: skip
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="log Σ exp(x) = m + log Σ exp(x - m). What if m itself is -inf?",
+    task="log_sum_exp",
+)
+@pytest.mark.parametrize(
+    "x, expected",
+    [
+        ([0.0, 0.0], math.log(2)),  # log(1 + 1)
+        ([1000.0, 1000.0], 1000 + math.log(2)),  # exp(1000) overflows
+        ([-1000.0, -1000.0], -1000 + math.log(2)),  # exp(-1000) underflows: log(0)
+        ([0.0, -np.inf], 0.0),  # log(1 + 0)
+        ([-np.inf, -np.inf], -np.inf),  # log(0 + 0): -inf - (-inf) must not make nan
+        ([[0.0, -np.inf], [-np.inf, -np.inf]], [0.0, -np.inf]),  # the same, row by row
+    ],
+    ids=["zeros", "large", "very-negative", "one-minus-inf", "all-minus-inf", "rows"],
+)
+def test_log_sum_exp_matches_hand_worked_values_without_warnings(vo, x, expected):
+    with no_warnings(f"log_sum_exp({x})"):
+        got = vo.log_sum_exp(np.array(x))
+    assert_close(got, expected, rtol=1e-12, what=f"log_sum_exp({x})")
+
+
+@pytest.mark.grade(
+    points=2, hint="The result loses the reduced axis; 1-D input gives a float.", task="log_sum_exp"
+)
+def test_log_sum_exp_reduces_one_axis(vo, rng):
+    x = rng.normal(scale=3.0, size=(4, 5, 6))
+    for axis in (0, 1, -1):
+        expected = np.log(np.exp(x).sum(axis=axis))  # fine for moderate x
+        assert_close(vo.log_sum_exp(x, axis=axis), expected, rtol=1e-10,
+                     what=f"log_sum_exp(axis={axis}) of a (4, 5, 6) array")  # fmt: skip
+    got = vo.log_sum_exp(x[0, 0])
+    assert isinstance(got, float), f"log_sum_exp of a 1-D array should be a float, got {type(got)}"
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="softmax(x) = exp(x - log_sum_exp(x)): do your two functions agree?",
+    task="log_sum_exp",
+)
+def test_softmax_is_exp_of_x_minus_log_sum_exp_for_large_inputs(vo, rng):
+    x = rng.normal(scale=300.0, size=(6, 10))  # far beyond exp's range
+    with no_warnings("softmax and log_sum_exp with |x| ~ 1000"):
+        lse = vo.log_sum_exp(x, axis=1)
+        p = vo.softmax(x, axis=1)
+    assert_close(lse, np.max(x, axis=1) + np.log(np.sum(np.exp(x - x.max(1, keepdims=True)), 1)),
+                 what="log_sum_exp of large inputs")  # fmt: skip
+    assert_close(
+        p, np.exp(x - np.asarray(lse)[:, None]), atol=1e-12, what="softmax vs exp(x - lse)"
+    )
+
+
+# ---------------------------------------------------------------- pairwise_cosine, top-k
+
+
+def loop_cosine(A, B):
+    """The independent check: one pair at a time (slow, obviously right)."""
+    return np.array([[a @ b / (np.linalg.norm(a) * np.linalg.norm(b)) for b in B] for a in A])
+
+
+@pytest.mark.grade(
+    points=2,
+    hint="Normalise every row to length 1; then one matrix product.",
+    task="pairwise_cosine",
+)
+def test_pairwise_cosine_matches_a_hand_worked_matrix(vo):
+    # rows of A: [1, 0], [0, 2]; rows of B: [1, 1], [-3, 0], [0, 5]
+    # [1,0]·[1,1]/√2 = 0.7071, [1,0] vs [-3,0] = -1, [1,0] vs [0,5] = 0
+    # [0,2]·[1,1]/(2√2) = 0.7071, [0,2] vs [-3,0] = 0, [0,2] vs [0,5] = 1
+    got = vo.pairwise_cosine(np.array([[1.0, 0.0], [0.0, 2.0]]),
+                             np.array([[1.0, 1.0], [-3.0, 0.0], [0.0, 5.0]]))  # fmt: skip
+    assert_close(got, [[SQRT_HALF, -1.0, 0.0], [SQRT_HALF, 0.0, 1.0]], what="pairwise_cosine")
+
+
+@pytest.mark.grade(
+    points=2, hint="The result is (n, m): rows of A down, rows of B across.", task="pairwise_cosine"
+)
+def test_pairwise_cosine_agrees_with_a_loop_over_pairs(vo, ref, rng):
+    A, B = rng.normal(size=(20, 8)), rng.normal(size=(15, 8))
+    got = vo.pairwise_cosine(A, B)
+    assert_close(got, loop_cosine(A, B), rtol=1e-10, atol=1e-12, what="pairwise_cosine (20, 15)")
+    assert_close(got, ref.pairwise_cosine(A, B), rtol=1e-10, atol=1e-12, what="vs the reference")
+
+
+@pytest.mark.grade(
+    points=1, hint="np.flatnonzero(lengths == 0) finds the bad rows.", task="pairwise_cosine"
+)
+@pytest.mark.parametrize("which, row", [("A", 3), ("B", 7)], ids=["row-3-of-A", "row-7-of-B"])
+def test_pairwise_cosine_names_an_all_zero_row(vo, rng, which, row):
+    A, B = rng.normal(size=(5, 4)), rng.normal(size=(9, 4))
+    (A if which == "A" else B)[row] = 0.0
+    message = value_error_message(f"for an all-zero row {row} of {which}",
+                                  vo.pairwise_cosine, A, B)  # fmt: skip
+    assert str(row) in message and which in message, (
+        f"the ValueError should name row {row} of {which}; got: {message!r}"
+    )
+
+
+@pytest.mark.grade(
+    points=1, hint="Rows of A and B must live in the same dimension.", task="pairwise_cosine"
+)
+def test_pairwise_cosine_rejects_dimensions_that_differ(vo):
+    with expect_error(ValueError, "for A (3, 4) and B (2, 5)"):
+        vo.pairwise_cosine(np.ones((3, 4)), np.ones((2, 5)))
+
+
+@pytest.mark.grade(
+    points=3,
+    hint="One matrix product with @ (it runs in BLAS); no Python loop over rows or pairs.",
+    task="pairwise_cosine",
+    time_limit=20,  # room for a slow attempt to be measured and fail on the ratio
+)
+def test_pairwise_cosine_is_vectorised_on_2000_by_256_inputs(vo, ref, rng):
+    A, B = rng.normal(size=(2000, 256)), rng.normal(size=(2000, 256))
+    # warm both up on a small slice (BLAS threads, first allocations), checking values there
+    assert_close(vo.pairwise_cosine(A[:30], B[:20]), ref.pairwise_cosine(A[:30], B[:20]),
+                 rtol=1e-10, atol=1e-12, what="pairwise_cosine (30, 20)")  # fmt: skip
+    # subtle: first 100 rows of A against all of B. A loop over pairs is already ~100x the
+    # reference here and fails on the ratio within seconds; on the full (2000, 2000) it
+    # would need 5 s per run on a quiet machine and be killed on a busy one.
+    assert_not_much_slower(
+        lambda: vo.pairwise_cosine(A[:100], B),
+        lambda: ref.pairwise_cosine(A[:100], B),
+        factor=10,
+        what="pairwise_cosine on (100, 256) x (2000, 256)",
+    )
+    assert_not_much_slower(
+        lambda: vo.pairwise_cosine(A, B),
+        lambda: ref.pairwise_cosine(A, B),
+        factor=10,
+        what="pairwise_cosine on (2000, 256) x (2000, 256)",
+    )
+
+
+@pytest.mark.grade(
+    points=2, hint="Sort by score, highest first; return indices and scores.", task="top_k_similar"
+)
+def test_top_k_similar_matches_a_hand_worked_ranking(vo):
+    # cosines of [1, 0] with [0, 1], [2, 0], [1, 1]: 0, 1, 1/√2 -> order 1, 2, 0
+    M = np.array([[0.0, 1.0], [2.0, 0.0], [1.0, 1.0]])
+    idx, scores = vo.top_k_similar(np.array([1.0, 0.0]), M, 3)
+    assert list(idx) == [1, 2, 0], f"expected indices [1, 2, 0], got {list(idx)}"
+    assert_close(scores, [1.0, SQRT_HALF, 0.0], what="scores")
+    idx, scores = vo.top_k_similar(np.array([1.0, 0.0]), M, 2)
+    assert list(idx) == [1, 2], f"k=2: expected indices [1, 2], got {list(idx)}"
+
+
+@pytest.mark.grade(
+    points=2,
+    hint="Does your sort keep equal scores in index order? Try kind='stable'.",
+    task="top_k_similar",
+)
+def test_top_k_similar_breaks_ties_by_the_lower_index(vo):
+    # cosines with [1, 0]: rows 1, 2, 4 all score exactly 1.0; row 3 scores 1/√2; row 0 scores 0
+    M = np.array([[0.0, 1.0], [1.0, 0.0], [3.0, 0.0], [1.0, 1.0], [2.0, 0.0]])
+    idx, _ = vo.top_k_similar(np.array([1.0, 0.0]), M, 5)
+    assert list(idx) == [1, 2, 4, 3, 0], f"ties go to the lower index: got {list(idx)}"
+    idx, _ = vo.top_k_similar(np.array([1.0, 0.0]), M, 2)
+    assert list(idx) == [1, 2], f"k=2 among three tied rows: expected [1, 2], got {list(idx)}"
+
+
+@pytest.mark.grade(
+    points=1, hint="What does your code do when k is larger than the number of rows?",
+    task="top_k_similar",
+)  # fmt: skip
+@pytest.mark.parametrize("k, expected", [(10, 3), (3, 3), (0, 0)], ids=["k>n", "k=n", "k=0"])
+def test_top_k_similar_returns_every_row_when_k_exceeds_them(vo, k, expected):
+    M = np.array([[0.0, 1.0], [2.0, 0.0], [1.0, 1.0]])
+    idx, scores = vo.top_k_similar(np.array([1.0, 0.0]), M, k)
+    assert len(idx) == len(scores) == expected, (
+        f"k={k} with 3 rows: expected {expected} results, got {len(idx)} indices, "
+        f"{len(scores)} scores"
+    )
+
+
+@pytest.mark.grade(points=1, hint="A negative k makes no sense.", task="top_k_similar")
+def test_top_k_similar_rejects_a_negative_k(vo):
+    with expect_error(ValueError, "for k = -1"):
+        vo.top_k_similar(np.array([1.0, 0.0]), np.eye(2), -1)
+
+
+@pytest.mark.grade(points=1, hint="Scores are cosines, not raw dot products.", task="top_k_similar")
+def test_top_k_similar_agrees_with_a_full_sort_on_random_data(vo, rng):
+    M = rng.normal(size=(50, 6)) * rng.uniform(0.1, 10.0, size=(50, 1))  # rows of mixed lengths
+    q = rng.normal(size=6)
+    cos = loop_cosine(q[None, :], M)[0]
+    best = sorted(range(50), key=lambda i: (-cos[i], i))[:7]
+    idx, scores = vo.top_k_similar(q, M, 7)
+    assert list(idx) == best, f"expected indices {best}, got {list(idx)}"
+    assert_close(scores, cos[best], rtol=1e-10, what="top-7 scores")
