@@ -1,0 +1,60 @@
+"""Day 38 mistakes learners make: the difference the wrong way round, log(sigmoid) that
+underflows, a gradient without 1/n, a router that lets NaN through, a shared queue, …"""
+
+from __future__ import annotations
+
+from tests.variants import Variant
+
+RM = "reward_model.py"
+
+
+VARIANTS = [
+    Variant(RM, "Bradley-Terry difference taken the wrong way round", (
+        ("    delta = np.asarray(r_chosen, dtype=float) - np.asarray(r_rejected, dtype=float)\n    out = _sigmoid(delta)",
+         "    delta = np.asarray(r_rejected, dtype=float) - np.asarray(r_chosen, dtype=float)\n    out = _sigmoid(delta)"),
+    )),
+    Variant(RM, "naive sigmoid overflows for a margin of -1000", (
+        ("    out = _sigmoid(delta)\n", "    out = 1.0 / (1.0 + np.exp(-delta))\n"),
+    )),
+    Variant(RM, "loss as -log(sigmoid(delta)): log(0) once sigmoid underflows", (
+        ("    return float(np.mean(np.logaddexp(0.0, -delta)))",
+         "    return float(np.mean(-np.log(_sigmoid(delta))))"),
+    )),
+    Variant(RM, "loss summed over pairs instead of averaged", (
+        ("    return float(np.mean(np.logaddexp(0.0, -delta)))",
+         "    return float(np.sum(np.logaddexp(0.0, -delta)))"),
+    )),
+    Variant(RM, "gradient missing the 1/n of the mean", (
+        ("    return -(D.T @ _sigmoid(-margins)) / len(D)  # (d,)",
+         "    return -(D.T @ _sigmoid(-margins))  # (d,)"),
+    )),
+    Variant(RM, "gradient ascent: steps along the gradient", (
+        ("        w = w - lr * _loss_grad(w, D)", "        w = w + lr * _loss_grad(w, D)"),
+    )),
+    Variant(RM, "gradient uses sigmoid(margin) instead of sigmoid(-margin)", (
+        ("    return -(D.T @ _sigmoid(-margins)) / len(D)  # (d,)",
+         "    return -(D.T @ _sigmoid(margins)) / len(D)  # (d,)"),
+    )),
+    Variant(RM, "shapes of the pairs not checked", (
+        ("    if Xc.ndim != 2 or Xc.shape != Xr.shape:\n", "    if False:\n"),
+    )),
+    Variant(RM, "router uses > so a confidence equal to the threshold goes to a human", (
+        ("        if confidence >= self.threshold:", "        if confidence > self.threshold:"),
+    )),
+    Variant(RM, "router tests the risky case first, so NaN goes out automatically", (
+        ("        if confidence >= self.threshold:\n            return \"auto\"\n"
+         "        self.review_queue.append(output)\n        return \"human\"",
+         "        if confidence < self.threshold:\n            self.review_queue.append(output)\n"
+         "            return \"human\"\n        return \"auto\""),
+    )),
+    Variant(RM, "one review queue shared by every router (class attribute)", (
+        ("class HITLRouter:\n", "class HITLRouter:\n    review_queue = []  # noqa: RUF012\n"),
+        ("        self.review_queue = []\n", ""),
+    )),
+    Variant(RM, "every output queued for review, not only those routed to a human", (
+        ("        if confidence >= self.threshold:\n            return \"auto\"\n"
+         "        self.review_queue.append(output)\n",
+         "        self.review_queue.append(output)\n        if confidence >= self.threshold:\n"
+         "            return \"auto\"\n"),
+    )),
+]
