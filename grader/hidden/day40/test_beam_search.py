@@ -1,0 +1,323 @@
+"""Hidden tests for exercises/day40/beam_search.py."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+from grader.testing import assert_close, attempt_module, expect_error, reference_module
+
+bs = attempt_module("beam_search")
+ref = reference_module("beam_search")
+
+# ---------------------------------------------------------------- models
+
+EOS, A, B, BOS = 0, 1, 2, 3  # the hand-worked toy: tokens eos, a, b; bos is not generated
+TOY = {
+    (BOS,): [0.1, 0.5, 0.4],
+    (BOS, A): [0.4, 0.3, 0.3],
+    (BOS, B): [0.9, 0.05, 0.05],
+}
+
+
+def table_model(table):
+    """step_fn over a table of prefixes; any other prefix is a bug of the search."""
+
+    def step_fn(prefix):
+        key = tuple(int(t) for t in prefix)
+        if key not in table:
+            raise AssertionError(
+                f"step_fn was called on {key}, a prefix the right search never extends "
+                "here: is a finished hypothesis (ending in eos) still in the beam, did the "
+                "search run past max_len, or did it keep more than beam_width candidates?"
+            )
+        return np.array(table[key], dtype=float)
+
+    return step_fn
+
+
+def toy_step(prefix):
+    return np.log(table_model(TOY)(prefix))
+
+
+def random_model(seed, vocab):
+    """log-softmax of random logits, a pure function of the prefix (call order is free)."""
+
+    def step_fn(prefix):
+        logits = np.random.default_rng([seed, *(int(t) for t in prefix)]).normal(
+            scale=2.0, size=vocab
+        )
+        return logits - np.logaddexp.reduce(logits)  # (V,)
+
+    return step_fn
+
+
+# ---------------------------------------------------------------- brute force
+
+
+def sequence_logprob(step_fn, tokens):
+    return sum(float(step_fn(tokens[:i])[tokens[i]]) for i in range(1, len(tokens)))
+
+
+def exhaustive(step_fn, vocab, bos, eos, max_len, length_penalty):
+    """Every sequence that stops at eos or at max_len, scored, best first."""
+    found = []
+    for n in range(1, max_len + 1):
+        for body in itertools.product(range(vocab), repeat=n):
+            if eos in body[:-1] or (body[-1] != eos and n < max_len):
+                continue
+            tokens = (bos, *body)
+            found.append((tokens, sequence_logprob(step_fn, tokens) / n**length_penalty))
+    return sorted(found, key=lambda h: -h[1])
+
+
+def greedy(step_fn, bos, eos, max_len, length_penalty):
+    """Take the most likely token (the lowest id among equals) until eos or max_len."""
+    tokens = (bos,)
+    while len(tokens) - 1 < max_len and tokens[-1:] != (eos,):
+        tokens += (int(np.argmax(step_fn(tokens))),)
+    n = len(tokens) - 1
+    return [(tokens, sequence_logprob(step_fn, tokens) / n**length_penalty)]
+
+
+# ---------------------------------------------------------------- checking a result
+
+
+def as_hypotheses(got):
+    """The attempt's result as [(tuple of ints, float), ...], or a clear failure."""
+    try:
+        return [(tuple(int(t) for t in tokens), float(score)) for tokens, score in got]
+    except (TypeError, ValueError):
+        raise AssertionError(
+            f"beam_search should return a list of (tokens, score) pairs, got {got!r:.200}"
+        ) from None
+
+
+def assert_same_hypotheses(got, expected, what):
+    got = as_hypotheses(got)
+    got_tokens, expected_tokens = [t for t, _ in got], [t for t, _ in expected]
+    if got_tokens != expected_tokens:
+        if len(got) != len(expected):
+            raise AssertionError(
+                f"{what}: expected {len(expected)} finished hypotheses, got {len(got)}; "
+                f"expected (best first) {expected_tokens[:6]}, got {got_tokens[:6]}"
+            )
+        i = next(i for i, (g, e) in enumerate(zip(got_tokens, expected_tokens)) if g != e)
+        raise AssertionError(
+            f"{what}: hypotheses differ first at position {i} (best first): expected "
+            f"{expected_tokens[i]} with score {expected[i][1]:.6g}, got {got_tokens[i]} with "
+            f"score {got[i][1]:.6g}"
+        )
+    assert_close([s for _, s in got], [s for _, s in expected], what=f"{what}: scores")
+
+
+# ---------------------------------------------------------------- hand-worked
+
+
+@pytest.mark.grade(
+    points=3,
+    hint="Keep the best beam_width of ALL extensions of ALL beams; finished ones leave the beam.",
+    task="beam_search",
+)
+def test_a_beam_of_two_finds_the_sequence_greedy_misses(bs):
+    """p(. | bos) = [eos 0.1, a 0.5, b 0.4]; p(. | bos a) = [0.4, 0.3, 0.3];
+    p(. | bos b) = [0.9, 0.05, 0.05]. Step 1 keeps a (0.5) and b (0.4). Step 2 candidates:
+    a eos 0.20, a a 0.15, a b 0.15, b eos 0.36, b a 0.02, b b 0.02; the best two both end
+    in eos, so nothing is alive and the search stops before max_len = 3:
+    [(bos b eos, log 0.36 = -1.0217), (bos a eos, log 0.20 = -1.6094)]."""
+    got = bs.beam_search(toy_step, BOS, EOS, beam_width=2, max_len=3)
+    expected = [((BOS, B, EOS), math.log(0.36)), ((BOS, A, EOS), math.log(0.20))]
+    assert_same_hypotheses(got, expected, "beam_width=2 on the toy model")
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="With beam_width=1, which single candidate survives each step?",
+    task="beam_search",
+)
+def test_greedy_decoding_takes_the_locally_best_token(bs):
+    """Greedy: a (0.5), then eos (0.4): bos a eos with log 0.20 (worse than bos b eos's 0.36)."""
+    got = bs.beam_search(toy_step, BOS, EOS, beam_width=1, max_len=3)
+    assert_same_hypotheses(got, [((BOS, A, EOS), math.log(0.20))], "beam_width=1 on the toy")
+
+
+@pytest.mark.grade(
+    points=2,
+    hint="n counts the tokens after bos (bos is given, not generated). Is the penalty used "
+    "while searching, or only on finished hypotheses?",
+    task="beam_search",
+)
+@pytest.mark.parametrize("length_penalty", [0.0, 1.0], ids=["penalty=0", "penalty=1"])
+def test_length_penalty_divides_by_the_tokens_after_bos(bs, length_penalty):
+    # beam_width=3, max_len=2 on the toy. Step 1 keeps a .5, b .4, eos .1 (finished, n=1).
+    # Step 2 keeps b eos .36, a eos .20 and a a .15 (a a ties a b: the lower token id wins);
+    # a a is still alive at max_len, so it finishes as it is (n=2).
+    # penalty=1: log .36/2 = -0.511, log .2/2 = -0.805, log .15/2 = -0.949, log .1/1 = -2.303.
+    got = bs.beam_search(toy_step, BOS, EOS, 3, 2, length_penalty=length_penalty)
+    expected = [
+        ((BOS, B, EOS), math.log(0.36) / 2**length_penalty),
+        ((BOS, A, EOS), math.log(0.20) / 2**length_penalty),
+        ((BOS, A, A), math.log(0.15) / 2**length_penalty),
+        ((BOS, EOS), math.log(0.10)),
+    ]
+    assert_same_hypotheses(got, expected, f"beam_width=3, max_len=2, penalty={length_penalty:g}")
+
+
+@pytest.mark.grade(
+    points=1, hint="What happens to alive hypotheses when max_len is reached?", task="beam_search"
+)
+def test_hypotheses_that_reach_max_len_are_finished_as_they_are(bs):
+    # max_len=1: one step, keep a (0.5) and b (0.4); neither ends in eos, both are returned.
+    got = bs.beam_search(toy_step, BOS, EOS, beam_width=2, max_len=1)
+    assert_same_hypotheses(
+        got, [((BOS, A), math.log(0.5)), ((BOS, B), math.log(0.4))], "max_len=1, beam_width=2"
+    )
+
+
+@pytest.mark.grade(
+    points=2,
+    hint="Sort by score, then by token id, then by beam index. Which numpy sort takes "
+    "several keys, and which key does it compare first?",
+    task="beam_search",
+)
+@pytest.mark.parametrize(
+    "table, beam_width, max_len, expected",
+    [
+        # greedy with a tie at the top: tokens 1 and 2 both -1 -> the lower id, 1
+        ({(9,): [-5, -1, -1]}, 1, 1, [((9, 1), -1.0)]),
+        # step 1 keeps (9,1) then (9,2) (tie -> lower id first). Step 2: (9,1,0) = -2.5 is
+        # best; then (9,1,2) and (9,2,1) tie at -3: the lower TOKEN id wins -> (9,2,1),
+        # although it comes from the later beam.
+        (
+            {(9,): [-5, -1, -1], (9, 1): [-1.5, -3, -2], (9, 2): [-5, -2, -3]},
+            2,
+            2,
+            [((9, 1, 0), -2.5), ((9, 2, 1), -3.0)],
+        ),
+        # step 1 keeps (9,1) = -1 and (9,2) = -2. Step 2: (9,1,0) = -2.5 first; then
+        # (9,1,2) and (9,2,2) tie at -3 with the same token: the EARLIER beam wins.
+        (
+            {(9,): [-5, -1, -2], (9, 1): [-1.5, -9, -2], (9, 2): [-9, -9, -1]},
+            2,
+            2,
+            [((9, 1, 0), -2.5), ((9, 1, 2), -3.0)],
+        ),
+    ],
+    ids=["greedy-tie", "lower-token-before-earlier-beam", "same-token-earlier-beam"],
+)
+def test_ties_go_to_the_lower_token_id_then_the_earlier_beam(
+    bs, table, beam_width, max_len, expected
+):
+    # Any numbers work as log-probabilities here (they need not sum to one); these are
+    # exact in float64, so the ties are exact. bos = 9, eos = 0.
+    got = bs.beam_search(table_model(table), 9, 0, beam_width, max_len)
+    assert_same_hypotheses(got, expected, f"ties with beam_width={beam_width}")
+
+
+# ---------------------------------------------------------------- against brute force
+
+
+@pytest.mark.grade(
+    points=2, hint="beam_width=1 keeps exactly one candidate per step: greedy.", task="beam_search"
+)
+@pytest.mark.parametrize("length_penalty", [0.0, 0.8], ids=["penalty=0", "penalty=0.8"])
+def test_width_one_is_greedy_decoding(bs, rng, length_penalty):
+    for _ in range(8):
+        vocab, eos = int(rng.integers(2, 6)), 0
+        step_fn = random_model(int(rng.integers(2**31)), vocab)
+        got = bs.beam_search(step_fn, vocab, eos, 1, 6, length_penalty=length_penalty)
+        expected = greedy(step_fn, vocab, eos, 6, length_penalty)
+        assert_same_hypotheses(got, expected, f"beam_width=1 vs greedy (vocab {vocab})")
+
+
+@pytest.mark.grade(
+    points=2,
+    hint="With room for every candidate nothing is pruned: every sequence ending in eos, "
+    "and every sequence of max_len tokens, must come back.",
+    task="beam_search",
+)
+@pytest.mark.parametrize(
+    "vocab, eos, max_len, length_penalty",
+    [
+        (3, 0, 4, 0.0),  # 3^4 = 81 sequences at most
+        (3, 0, 4, 1.0),  # the same with a length penalty: short and long mix in the ranking
+        (4, 2, 3, 0.5),  # eos need not be token 0
+    ],
+    ids=["V3-L4-penalty0", "V3-L4-penalty1", "V4-L3-eos2"],
+)
+def test_a_beam_wider_than_every_sequence_is_exhaustive_search(
+    bs, rng, vocab, eos, max_len, length_penalty
+):
+    step_fn = random_model(int(rng.integers(2**31)), vocab)
+    got = bs.beam_search(step_fn, vocab, eos, vocab**max_len, max_len, length_penalty)
+    expected = exhaustive(step_fn, vocab, vocab, eos, max_len, length_penalty)
+    assert_same_hypotheses(got, expected, f"beam_width={vocab**max_len} vs exhaustive search")
+
+
+@pytest.mark.grade(
+    points=2,
+    hint="Finished hypotheses leave the beam: step_fn should never see a prefix ending in eos.",
+    task="beam_search",
+)
+def test_step_fn_is_only_called_on_alive_prefixes(bs, rng):
+    vocab, eos, beam_width, max_len = 4, 1, 3, 5
+    model, calls = random_model(int(rng.integers(2**31)), vocab), []
+
+    def step_fn(prefix):
+        calls.append(tuple(prefix))
+        return model(prefix)
+
+    bs.beam_search(step_fn, vocab, eos, beam_width, max_len)
+    for prefix in calls:
+        assert prefix[0] == vocab, f"step_fn got {prefix}: every prefix starts with bos"
+        assert eos not in prefix[1:], f"step_fn got {prefix}: a finished hypothesis was extended"
+        assert len(prefix) - 1 < max_len, f"step_fn got {prefix}: already {max_len} tokens long"
+    assert len(calls) <= 1 + beam_width * (max_len - 1), (
+        f"{len(calls)} calls of step_fn: at most one per alive hypothesis per step is needed"
+    )
+
+
+@pytest.mark.grade(
+    points=2,
+    hint="Compare your beam step by step with the rules in the module docstring.",
+    task="beam_search",
+)
+@pytest.mark.parametrize("beam_width", [2, 3, 5])
+def test_agrees_with_the_reference_on_random_models(bs, ref, rng, beam_width):
+    for _ in range(6):
+        vocab, eos = 6, int(rng.integers(0, 6))
+        step_fn = random_model(int(rng.integers(2**31)), vocab)
+        for length_penalty in (0.0, 0.7):
+            expected = ref.beam_search(step_fn, vocab, eos, beam_width, 6, length_penalty)
+            got = bs.beam_search(step_fn, vocab, eos, beam_width, 6, length_penalty)
+            assert_same_hypotheses(
+                got, expected, f"beam_width={beam_width}, penalty={length_penalty:g}"
+            )
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="Each result is (tokens, score): tokens a tuple starting with bos, score a float.",
+    task="beam_search",
+)
+def test_results_are_tuples_starting_with_bos_and_float_scores(bs):
+    got = bs.beam_search(toy_step, BOS, EOS, beam_width=2, max_len=3)
+    assert isinstance(got, list), f"beam_search should return a list, got {type(got).__name__}"
+    for item in got:
+        assert isinstance(item, tuple) and len(item) == 2, f"expected (tokens, score), got {item!r}"
+        tokens, score = item
+        assert isinstance(tokens, tuple), f"tokens should be a tuple, got {type(tokens).__name__}"
+        assert tokens[0] == BOS, f"tokens should start with bos_id {BOS}, got {tokens}"
+        assert isinstance(score, float), f"score should be a float, got {type(score).__name__}"
+
+
+@pytest.mark.grade(
+    points=1, hint="A beam of 0 or a length of 0 cannot decode anything.", task="beam_search"
+)
+@pytest.mark.parametrize("beam_width, max_len", [(0, 3), (2, 0)], ids=["beam_width=0", "max_len=0"])
+def test_rejects_a_beam_width_or_max_len_below_one(bs, beam_width, max_len):
+    with expect_error(ValueError, f"for beam_width={beam_width}, max_len={max_len}"):
+        bs.beam_search(toy_step, BOS, EOS, beam_width, max_len)
