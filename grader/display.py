@@ -119,6 +119,8 @@ def next_step(result: DayResult) -> str:
     failing = [t for t in result.tests if t.status is not TestStatus.PASSED and not t.bonus]
     if result.passed and not result.answers_complete:
         return f"Next: finish the written answers in exercises/{result.day}/answers/."
+    if not result.passed and result.pass_rule == "answers":
+        return f"Next: complete every answer section in exercises/{result.day}/answers/."
     if result.passed:
         return (
             f"Next: day{int(result.day[3:]) + 1}."
@@ -136,10 +138,11 @@ def render_summary(console: Console, result: DayResult, report_path: str | None)
         rule = "pass: every written answer complete"
     else:
         rule = f"pass mark {result.pass_mark * 100:g} %"
-    line = Text.assemble(
-        f"{result.day}: {_points(result.score)}/{_points(result.max_score)} points "
-        f"({result.percent:g} %), {rule}: ", verdict,
-    )  # fmt: skip
+    if result.max_score:
+        measured = f"{_points(result.score)}/{_points(result.max_score)} points"
+    else:
+        measured = "written answers"
+    line = Text.assemble(f"{result.day}: {measured} ({result.percent:g} %), {rule}: ", verdict)
     if result.bonus_max_score:
         line.append(f"  bonus {_points(result.bonus_score)}/{_points(result.bonus_max_score)}")
     console.print(line)

@@ -107,7 +107,13 @@ class DayResult:
 
     @property
     def percent(self) -> float:
-        return round(100.0 * self.score / self.max_score, 2) if self.max_score else 100.0
+        """Share of the regular points; for a day with none (graded on its written
+        answers), the share of complete answer sections."""
+        if self.max_score:
+            return round(100.0 * self.score / self.max_score, 2)
+        sections = sum(a.sections for a in self.answers)
+        complete = sum(a.complete_sections for a in self.answers)
+        return round(100.0 * complete / sections, 2) if sections else 0.0
 
     @property
     def answers_complete(self) -> bool:
