@@ -1,15 +1,19 @@
 """Nox sessions: grade a day, run the project's own tests, lint.
 
 Every learner-facing session is a thin wrapper over ``python -m grader``, so the
-same arguments work with or without nox. Virtualenvs are reused between runs and
-packages are installed only when ``pyproject.toml``'s requirements changed, so a
-warm ``nox -s grade -- day31`` spends its time grading, not in pip.
+same arguments work with or without nox. They all share one virtualenv,
+``.nox/katas`` (made with uv when it is installed, venv otherwise), and packages
+are installed only when ``pyproject.toml``'s requirements changed, so a warm
+``nox -s grade -- day31`` spends its time grading, not in pip. ``tests`` and
+``lint`` keep nox's own per-session virtualenvs.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+import sys
 import tomllib
 from pathlib import Path
 
@@ -21,55 +25,122 @@ nox.options.reuse_venv = "yes"
 nox.options.sessions = ["tests", "lint"]
 
 ROOT = Path(__file__).parent
+KATAS_VENV = ROOT / ".nox" / "katas"
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 
 
+def requirements(*extras: str) -> list[str]:
+    """The run-time requirements from pyproject.toml, plus the named extras."""
+    wanted = list(PYPROJECT["dependencies"])
+    for extra in extras:
+        wanted += PYPROJECT["optional-dependencies"][extra]
+    return wanted
+
+
+def _stamp_matches(venv: Path, wanted: list[str]) -> tuple[bool, Path, str]:
+    digest = hashlib.sha256(json.dumps(wanted).encode()).hexdigest()
+    stamp = venv / ".katas-requirements"
+    return stamp.exists() and stamp.read_text() == digest, stamp, digest
+
+
 def install(session: nox.Session, *extras: str) -> None:
-    """Install the run-time requirements (plus ``extras``) unless they are already there.
+    """Install requirements into the session's own venv unless they are already there.
 
     A stamp in the venv records the hash of what was installed; when it still
     matches, pip (or uv) is not called at all.
     """
-    requirements = list(PYPROJECT["dependencies"])
-    for extra in extras:
-        requirements += PYPROJECT["optional-dependencies"][extra]
-    digest = hashlib.sha256(json.dumps(requirements).encode()).hexdigest()
-    stamp = Path(session.virtualenv.location) / ".katas-requirements"
-    if stamp.exists() and stamp.read_text() == digest:
-        return
-    session.install(*requirements)
-    stamp.write_text(digest)
+    wanted = requirements(*extras)
+    same, stamp, digest = _stamp_matches(Path(session.virtualenv.location), wanted)
+    if not same:
+        session.install(*wanted)
+        stamp.write_text(digest)
+
+
+def learner_python(session: nox.Session) -> str:
+    """The interpreter of the one venv every learner session shares (``.nox/katas``).
+
+    grade, hint, watch, progress… all run the same package with the same
+    requirements, so they share one venv instead of installing numpy nine times.
+    """
+    bin_dir = "Scripts" if sys.platform == "win32" else "bin"
+    python = KATAS_VENV / bin_dir / ("python.exe" if sys.platform == "win32" else "python")
+    uv = shutil.which("uv")
+    if not python.exists():
+        if uv:
+            session.run(uv, "venv", "--quiet", "--python", sys.executable, str(KATAS_VENV),
+                        external=True)  # fmt: skip
+        else:
+            session.run(sys.executable, "-m", "venv", str(KATAS_VENV), external=True)
+    wanted = requirements()
+    same, stamp, digest = _stamp_matches(KATAS_VENV, wanted)
+    if not same:
+        if uv:
+            session.run(uv, "pip", "install", "--quiet", "--python", str(python), *wanted,
+                        external=True)  # fmt: skip
+        else:
+            session.run(str(python), "-m", "pip", "install", "--quiet", *wanted, external=True)
+        stamp.write_text(digest)
+    return str(python)
 
 
 def run_grader(session: nox.Session, command: str) -> None:
-    """Run ``python -m grader COMMAND`` with the session's arguments, keeping its exit status."""
-    install(session)
-    session.run("python", "-m", "grader", command, *session.posargs, external=False)
+    """Run ``python -m grader COMMAND`` with the session's arguments in the shared venv."""
+    python = learner_python(session)
+    session.run(python, "-m", "grader", command, *session.posargs, external=True)
 
 
-@nox.session
+@nox.session(python=False)
 def grade(session: nox.Session) -> None:
     """Grade one or more days: nox -s grade -- day31 [--solutions] [--json]."""
     run_grader(session, "grade")
 
 
-@nox.session
+@nox.session(python=False)
 def hint(session: nox.Session) -> None:
     """Show the next hint for the first failing task: nox -s hint -- day31 [--all]."""
     run_grader(session, "hint")
 
 
-@nox.session
+@nox.session(python=False)
 def progress(session: nox.Session) -> None:
     """Show every day's status and the Milestone 4 checkpoint."""
     run_grader(session, "progress")
 
 
-@nox.session(name="fake-llm")
+@nox.session(name="list", python=False)
+def list_days(session: nox.Session) -> None:
+    """List every day with its title, topics and status."""
+    run_grader(session, "list")
+
+
+@nox.session(python=False)
+def watch(session: nox.Session) -> None:
+    """Grade a day again on every save: nox -s watch -- day34."""
+    run_grader(session, "watch")
+
+
+@nox.session(python=False)
+def reset(session: nox.Session) -> None:
+    """Restore a day's stubs after backing up your attempt: nox -s reset -- day34."""
+    run_grader(session, "reset")
+
+
+@nox.session(python=False)
+def notes(session: nox.Session) -> None:
+    """Compile your written answers into progress/llm-fundamentals-notes.md."""
+    run_grader(session, "notes")
+
+
+@nox.session(python=False)
+def flashcards(session: nox.Session) -> None:
+    """Review flashcards with spaced repetition: nox -s flashcards -- [day34] [--count 20]."""
+    run_grader(session, "flashcards")
+
+
+@nox.session(name="fake-llm", python=False)
 def fake_llm(session: nox.Session) -> None:
     """Run day 37's local fake LLM server: nox -s fake-llm -- --port 8765."""
-    install(session)
-    session.run("python", "-m", "grader.fake_llm", *session.posargs)
+    session.run(learner_python(session), "-m", "grader.fake_llm", *session.posargs, external=True)
 
 
 @nox.session
