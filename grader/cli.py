@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
 
-from grader import __version__, commands
+from grader import __version__, commands, flashcards
 from grader.catalog import PROGRESS_ROOT
 from grader.display import shown_path
 from grader.errors import GraderError, UsageError
@@ -138,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="where to write (default: progress/llm-fundamentals-notes.md)",
     )
     notes.add_argument("--progress-dir", type=Path, metavar="DIR")
+    flashcards.add_parser(subparsers)
     return parser
 
 
@@ -167,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
             "reset": command_reset,
             "notes": command_notes,
             "watch": command_watch,
+            "flashcards": flashcards.command_flashcards,
         }[args.command]
         return handler(args)
     except UsageError as exc:
@@ -178,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return EXIT_GRADER
     except KeyboardInterrupt:
-        print("grader: interrupted; nothing was recorded for the day being graded", file=sys.stderr)
+        print("grader: interrupted; what was already saved is kept", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug of ours: one sentence now, the traceback kept
         saved = _save_traceback(PROGRESS_ROOT)
