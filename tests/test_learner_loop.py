@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import subprocess
 import sys
 import time
@@ -15,7 +16,7 @@ from grader.catalog import REPO_ROOT, get_day
 from grader.cli import main
 from grader.notes import compile_notes, render_notes
 from grader.watch import command_watch, snapshot, wait_for_change
-from tests.conftest import copy_solution
+from tests.conftest import copy_solution, grade
 
 
 def progress_attempts(progress_dir: Path) -> int:
@@ -165,3 +166,27 @@ def test_notes_command_writes_the_document(tmp_path, capsys):
     assert main(["notes", "--source", str(REPO_ROOT / "solutions"), "--output", str(output)]) == 0
     assert output.read_text(encoding="utf-8").count("## Day ") >= 1
     assert "answer(s) from" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_the_replay_command_reproduces_a_failure_on_random_inputs(tmp_path, capsys):
+    from grader.results import replay_command
+
+    folder = copy_solution("day31", tmp_path / "learner")
+    source = (folder / "metrics.py").read_text(encoding="utf-8")
+    tie_line = (
+        "    ranks = np.bincount(inverse, weights=ranks)[inverse] / np.bincount(inverse)[inverse]\n"
+    )
+    (folder / "metrics.py").write_text(source.replace(tie_line, ""), encoding="utf-8")
+    first = grade("day31", tmp_path / "learner", test_files=("test_metrics.py",))
+    failing = next(t for t in first.tests if t.seed is not None and t.points == 0)
+    command = replay_command(first, failing)
+    words = shlex.split(command)
+    assert words[:4] == ["nox", "-s", "grade", "--"] and "--seed" in words
+
+    args = dict(zip(words[5::2], words[6::2], strict=False))  # --target, --only, --seed
+    replay = grade("day31", Path(args["--target"]), only=args["--only"], seed=int(args["--seed"]))
+    (again,) = replay.tests
+    assert again.id == failing.id and again.seed == failing.seed
+    assert again.message == failing.message, "same seed, same inputs, same failure"
+    assert main(["grade", *words[4:], "--json"]) == 1, "the printed command itself runs"
