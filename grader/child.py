@@ -42,6 +42,11 @@ def child_env() -> dict[str, str]:
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     env["PYTHONDONTWRITEBYTECODE"] = "1"  # no __pycache__ in the learner's folder
     env["PYTHONHASHSEED"] = "0"
+    # subtle: one BLAS thread. On a busy machine a multithreaded matmul swings 10x
+    # or more while a Python loop slows ~2x, which would make the ratio tests favour
+    # loops; one thread on both sides keeps attempt-vs-reference timing fair.
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(name, "1")
     return env
 
 
