@@ -148,6 +148,7 @@ def assert_not_much_slower(
     factor: float,
     what: str,
     repeats: int = 3,
+    advice: str = "look for a Python loop that numpy could do in one vectorised operation",
 ) -> None:
     """Time both in the same test and fail if the attempt is over ``factor`` x the reference.
 
@@ -158,6 +159,5 @@ def assert_not_much_slower(
     ratio = attempt_s / reference_s
     if ratio > factor:
         raise AssertionError(
-            f"{what} took {ratio:.0f}x the reference's time (allowed: {factor:g}x); "
-            f"look for a Python loop that numpy could do in one vectorised operation"
+            f"{what} took {ratio:.0f}x the reference's time (allowed: {factor:g}x); {advice}"
         )
