@@ -1,0 +1,365 @@
+"""Hidden tests for exercises/day36/sampling.py.
+
+The filters are checked on hand-worked logits and against a brute-force nucleus on
+random logits. The sampler is checked twice: its support exactly (which tokens can
+ever come out) and its frequencies with a chi-square goodness-of-fit test at a
+fixed seed. scipy is not available, so the statistic is computed with numpy and
+compared with critical values of the chi-square distribution at significance
+1e-4 (upper 0.9999 quantiles: df 1 -> 15.137, df 2 -> 18.421, df 3 -> 21.108).
+A correct sampler fails such a test with probability 1e-4; every bug we look for
+moves the statistic into the hundreds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from grader.testing import assert_close, attempt_module, expect_error, no_warnings, reference_module
+
+s = attempt_module("sampling")
+ref = reference_module("sampling")
+
+CHI2_CRITICAL = {1: 15.137, 2: 18.421, 3: 21.108}  # chi-square 0.9999 quantiles by df
+N_DRAWS = 1200
+NEG_INF = -np.inf
+
+
+def draw_counts(s, logits, rng, n=N_DRAWS, **kwargs):
+    """How often each token id comes out of n calls of sample_next_token."""
+    counts = np.zeros(len(logits), dtype=int)
+    for _ in range(n):
+        token = s.sample_next_token(np.array(logits, dtype=float), rng, **kwargs)
+        assert isinstance(token, int | np.integer), f"expected an int token id, got {token!r}"
+        counts[int(token)] += 1
+    return counts
+
+
+def assert_distribution(counts, expected_probs, what):
+    """Exact support, then a chi-square goodness of fit over the support."""
+    expected_probs = np.asarray(expected_probs, dtype=float)
+    support = np.flatnonzero(expected_probs > 0)
+    seen = np.flatnonzero(counts > 0)
+    assert set(seen.tolist()) == set(support.tolist()), (
+        f"{what}: tokens {sorted(seen.tolist())} came out, but exactly {sorted(support.tolist())} "
+        f"can (counts {counts.tolist()})"
+    )
+    n = counts.sum()
+    expected = n * expected_probs[support]
+    stat = float(np.sum((counts[support] - expected) ** 2 / expected))
+    df = len(support) - 1
+    if df == 0:
+        return
+    critical = CHI2_CRITICAL[df]
+    assert stat < critical, (
+        f"{what}: counts {counts.tolist()} vs expected {np.round(expected, 1).tolist()}; "
+        f"chi-square {stat:.1f} > {critical} (df {df}, significance 1e-4): the frequencies "
+        "do not follow the distribution"
+    )
+
+
+# ---------------------------------------------------------------- temperature
+
+
+@pytest.mark.grade(points=1, hint="Divide, do not multiply.", task="apply_temperature")
+@pytest.mark.parametrize(
+    "temperature, expected",
+    [(2.0, [1.0, 2.0, -0.5]), (0.5, [4.0, 8.0, -2.0]), (1.0, [2.0, 4.0, -1.0])],
+    ids=["T=2-flattens", "T=0.5-sharpens", "T=1-unchanged"],
+)
+def test_apply_temperature_divides_the_logits(s, temperature, expected):
+    got = s.apply_temperature(np.array([2.0, 4.0, -1.0]), temperature)
+    assert_close(got, expected, what=f"apply_temperature([2, 4, -1], {temperature})")
+
+
+@pytest.mark.grade(
+    points=1, hint="What would dividing by 0 or a negative number mean?", task="apply_temperature"
+)
+@pytest.mark.parametrize("temperature", [0.0, -1.0], ids=["T=0", "T-negative"])
+def test_apply_temperature_rejects_non_positive_temperatures(s, temperature):
+    with expect_error(ValueError, f"for temperature={temperature}"):
+        s.apply_temperature(np.array([1.0, 2.0]), temperature)
+
+
+# ---------------------------------------------------------------- top-k
+
+
+@pytest.mark.grade(
+    points=2,
+    hint="Find the k-th largest value; keep everything >= it (ties included).",
+    task="top_k_filter",
+)
+@pytest.mark.parametrize(
+    "k, expected",
+    [
+        (1, [NEG_INF, 3.0, NEG_INF, 3.0]),  # the largest is 3, and both 3s tie for it
+        (2, [NEG_INF, 3.0, NEG_INF, 3.0]),  # sorted: 3, 3, 2, 1 -> the 2nd largest is 3
+        (3, [NEG_INF, 3.0, 2.0, 3.0]),  # the 3rd largest is 2
+    ],
+    ids=["k=1-tie", "k=2", "k=3"],
+)
+def test_top_k_keeps_logits_at_or_above_the_kth_largest(s, k, expected):
+    logits = np.array([1.0, 3.0, 2.0, 3.0])
+    got = s.top_k_filter(logits, k)
+    assert_close(got, expected, what=f"top_k_filter([1, 3, 2, 3], k={k})")
+    assert_close(logits, [1.0, 3.0, 2.0, 3.0], what="the input logits (must not be modified)")
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="What is the k-th largest of 4 numbers when k is 4? When k is 9?",
+    task="top_k_filter",
+)
+@pytest.mark.parametrize("k", [4, 9], ids=["k=vocab", "k-above-vocab"])
+def test_top_k_at_or_above_the_vocabulary_size_keeps_everything(s, k):
+    got = s.top_k_filter(np.array([0.5, -1.0, 2.0, 0.0]), k)
+    assert_close(got, [0.5, -1.0, 2.0, 0.0], what=f"top_k_filter with k={k} on 4 logits")
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="Compare with sorting: np.sort(logits)[-k] is the threshold.",
+    task="top_k_filter",
+)
+def test_top_k_matches_a_sort_on_random_logits(s, rng):
+    for _ in range(20):
+        logits = rng.normal(size=50)
+        k = int(rng.integers(1, 50))
+        threshold = np.sort(logits)[-k]  # independent: a full sort
+        expected = np.where(logits >= threshold, logits, NEG_INF)
+        before = logits.copy()
+        assert_close(s.top_k_filter(logits, k), expected, what=f"top_k_filter(k={k})")
+        assert_close(logits, before, what="the input logits (must not be modified)")
+    with expect_error(ValueError, "for k=0"):
+        s.top_k_filter(np.array([1.0, 2.0]), 0)
+
+
+# ---------------------------------------------------------------- top-p
+
+# Probabilities 0.15, 0.5, 0.1, 0.25 (shuffled on purpose: sorting is part of the job).
+NUCLEUS_LOGITS = np.log([0.15, 0.5, 0.1, 0.25])
+
+
+@pytest.mark.grade(
+    points=2,
+    hint="Sort by probability, add up, and keep the token that makes the sum reach p.",
+    task="top_p_filter",
+)
+@pytest.mark.parametrize(
+    "p, kept",
+    [
+        (0.3, [1]),  # 0.5 alone already reaches 0.3
+        (0.7, [1, 3]),  # 0.5 < 0.7, 0.5 + 0.25 = 0.75 >= 0.7: the crossing token is kept
+        (0.8, [0, 1, 3]),  # 0.75 < 0.8, + 0.15 = 0.9
+        (0.95, [0, 1, 2, 3]),  # 0.9 < 0.95, + 0.1 = 1.0
+    ],
+    ids=["p=0.3", "p=0.7", "p=0.8", "p=0.95"],
+)
+def test_top_p_keeps_the_smallest_set_that_reaches_p(s, p, kept):
+    logits = NUCLEUS_LOGITS.copy()
+    expected = np.full(4, NEG_INF)
+    expected[kept] = NUCLEUS_LOGITS[kept]
+    got = s.top_p_filter(logits, p)
+    assert_close(got, expected, what=f"top_p_filter(p={p}) on probabilities [.15, .5, .1, .25]")
+    assert_close(logits, NUCLEUS_LOGITS, what="the input logits (must not be modified)")
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="After the nucleus is chosen, is it at least min_tokens_to_keep long?",
+    task="top_p_filter",
+)
+def test_top_p_keeps_at_least_min_tokens_to_keep(s):
+    # p = 0.3 alone keeps token 1; min_tokens_to_keep = 3 adds the next two: 3 (0.25), 0 (0.15)
+    got = s.top_p_filter(NUCLEUS_LOGITS, 0.3, min_tokens_to_keep=3)
+    expected = np.array([NUCLEUS_LOGITS[0], NUCLEUS_LOGITS[1], NEG_INF, NUCLEUS_LOGITS[3]])
+    assert_close(got, expected, what="top_p_filter(p=0.3, min_tokens_to_keep=3)")
+
+
+def brute_force_nucleus(logits, p):
+    """The smallest m such that the m most probable tokens hold mass >= p (a plain loop)."""
+    probs = np.exp(logits - logits.max())
+    probs /= probs.sum()
+    order = sorted(range(len(probs)), key=lambda i: -probs[i])
+    total, kept = 0.0, []
+    for i in order:
+        kept.append(i)
+        total += probs[i]
+        if total >= p:
+            break
+    return sorted(kept)
+
+
+@pytest.mark.grade(
+    points=2, hint="Compare with a plain loop over the sorted probabilities.", task="top_p_filter"
+)
+def test_top_p_matches_a_brute_force_nucleus_on_random_logits(s, rng):
+    for _ in range(30):
+        logits = rng.normal(scale=2.0, size=40)
+        p = float(rng.uniform(0.05, 0.99))
+        got = np.asarray(s.top_p_filter(logits, p), dtype=float)
+        kept = sorted(np.flatnonzero(np.isfinite(got)).tolist())
+        expected = brute_force_nucleus(logits, p)
+        assert kept == expected, f"p={p:.3f}: kept tokens {kept}, the brute force keeps {expected}"
+        assert_close(got[kept], logits[kept], what="the kept logits (must be unchanged)")
+
+
+@pytest.mark.grade(
+    points=1, hint="p = 1 is the whole distribution; p outside (0, 1]?", task="top_p_filter"
+)
+def test_top_p_of_one_keeps_everything_and_bad_p_is_rejected(s):
+    logits = np.array([3.0, -50.0, 0.0, 1.0])  # one token of probability ~1e-23
+    assert_close(s.top_p_filter(logits, 1.0), logits, what="top_p_filter(p=1.0)")
+    for p in (0.0, 1.5):
+        with expect_error(ValueError, f"for p={p}"):
+            s.top_p_filter(logits, p)
+
+
+# ---------------------------------------------------------------- sample_next_token
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="Temperature 0 means: no randomness at all. Which index wins a tie?",
+    task="sample_next_token",
+)
+@pytest.mark.parametrize(
+    "logits, expected",
+    [
+        ([0.0, 5.0, 5.0], 1),  # a tie: the lowest index
+        ([-3.0, -1.0, -2.0], 1),  # all negative
+        ([1000.0, 999.0, 1000.0], 0),  # large logits, a tie
+    ],
+    ids=["tie", "negative", "large-tie"],
+)
+def test_temperature_zero_is_greedy_with_the_lowest_index_on_ties(s, rng, logits, expected):
+    for kwargs in ({}, {"top_k": 2, "top_p": 0.5}):
+        got = s.sample_next_token(np.array(logits), rng, temperature=0.0, **kwargs)
+        assert int(got) == expected, (
+            f"greedy on {logits} ({kwargs}): expected {expected}, got {got}"
+        )
+
+
+@pytest.mark.grade(
+    points=2,
+    hint="softmax, then one draw: rng.choice(V, p=probs).",
+    task="sample_next_token",
+)
+def test_sampling_at_temperature_one_follows_the_softmax(s, rng):
+    # logits = log([0.5, 0.3, 0.2]) -> softmax gives back exactly those probabilities
+    counts = draw_counts(s, np.log([0.5, 0.3, 0.2]), rng)
+    assert_distribution(counts, [0.5, 0.3, 0.2], "T=1 on probabilities [.5, .3, .2]")
+
+
+@pytest.mark.grade(
+    points=2,
+    hint="Temperature divides the logits BEFORE the softmax.",
+    task="sample_next_token",
+)
+def test_temperature_two_flattens_the_distribution(s, rng):
+    """logits = log([0.64, 0.32, 0.04]) at T = 2: probs ∝ sqrt(p) = [0.8, 0.566, 0.2].
+
+    sqrt: 0.8, 0.565685, 0.2; sum 1.565685 -> [0.510958, 0.361302, 0.127740].
+    """
+    expected = np.sqrt([0.64, 0.32, 0.04])
+    expected /= expected.sum()
+    assert_close(expected, [0.510958, 0.361302, 0.127740], atol=1e-6, what="hand-worked probs")
+    counts = draw_counts(s, np.log([0.64, 0.32, 0.04]), rng, temperature=2.0)
+    assert_distribution(counts, expected, "T=2 on probabilities [.64, .32, .04]")
+
+
+@pytest.mark.grade(
+    points=2,
+    hint="Only the top-k tokens may ever come out, renormalised among themselves.",
+    task="sample_next_token",
+)
+def test_top_k_sampling_draws_only_the_top_k_tokens(s, rng):
+    # probabilities [0.1, 0.4, 0.2, 0.3], top_k = 2 keeps tokens 1 and 3: 0.4/0.7 and 0.3/0.7
+    counts = draw_counts(s, np.log([0.1, 0.4, 0.2, 0.3]), rng, top_k=2)
+    assert_distribution(counts, [0, 4 / 7, 0, 3 / 7], "top_k=2 on [.1, .4, .2, .3]")
+
+
+@pytest.mark.grade(
+    points=2,
+    hint="Apply the temperature first: the nucleus is taken from the distribution you sample.",
+    task="sample_next_token",
+)
+def test_top_p_is_applied_after_the_temperature(s, rng):
+    """probs [0.6, 0.25, 0.1, 0.05], T = 3, top_p = 0.8.
+
+    At T = 3 the probabilities become ∝ p^(1/3) = [0.843, 0.630, 0.464, 0.368] / 2.305
+    = [0.366, 0.273, 0.201, 0.160]: cumulative 0.366, 0.639, 0.840 -> tokens 0, 1, 2.
+    (Top-p before the temperature would keep only 0 and 1: 0.6, then 0.85.)
+    """
+    tempered = np.array([0.6, 0.25, 0.1, 0.05]) ** (1 / 3)
+    tempered /= tempered.sum()
+    expected = np.where(np.arange(4) < 3, tempered, 0.0)
+    expected /= expected.sum()
+    counts = draw_counts(s, np.log([0.6, 0.25, 0.1, 0.05]), rng, temperature=3.0, top_p=0.8)
+    assert_distribution(counts, expected, "T=3, top_p=0.8 on [.6, .25, .1, .05]")
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="Top-k first, then top-p on what is left (renormalised).",
+    task="sample_next_token",
+)
+def test_top_p_is_applied_after_top_k(s, rng):
+    """probs [0.4, 0.3, 0.2, 0.1], top_k = 3, top_p = 0.72.
+
+    Top-k keeps 0, 1, 2, renormalised: [4/9, 3/9, 2/9]; cumulative 0.444, 0.778 >= 0.72
+    -> tokens 0 and 1 (4/7, 3/7). Top-p first would keep 0, 1, 2 (0.4, 0.7, 0.9).
+    """
+    counts = draw_counts(s, np.log([0.4, 0.3, 0.2, 0.1]), rng, top_k=3, top_p=0.72)
+    assert_distribution(counts, [4 / 7, 3 / 7, 0, 0], "top_k=3, top_p=0.72 on [.4, .3, .2, .1]")
+
+
+@pytest.mark.grade(
+    points=1, hint="exp(1000) overflows: subtract the max logit first.", task="sample_next_token"
+)
+def test_sampling_is_stable_for_large_logits(s, rng):
+    # [1000, 1000 + ln 3]: probabilities 1/4 and 3/4
+    logits = np.array([1000.0, 1000.0 + np.log(3.0)])
+    with no_warnings("sample_next_token on logits near 1000"):
+        counts = draw_counts(s, logits, rng, n=600)
+    assert_distribution(counts, [0.25, 0.75], "logits [1000, 1000 + ln 3]")
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="Draw from the rng you were given (not np.random), so a seed replays the same tokens.",
+    task="sample_next_token",
+)
+def test_sampling_is_reproducible_with_the_same_seed(s):
+    logits = np.log([0.25, 0.25, 0.25, 0.25])
+    first = [int(s.sample_next_token(logits, np.random.default_rng(7))) for _ in range(5)]
+    a, b = np.random.default_rng(7), np.random.default_rng(7)
+    seq_a = [int(s.sample_next_token(logits, a)) for _ in range(30)]
+    seq_b = [int(s.sample_next_token(logits, b)) for _ in range(30)]
+    assert seq_a == seq_b, "two generators with the same seed must give the same tokens"
+    assert len(set(first)) == 1, "a fresh generator with one seed must give one first token"
+    assert len(set(seq_a)) > 1, f"30 draws from 4 equally likely tokens gave only {set(seq_a)}"
+    with expect_error(ValueError, "for temperature=-1"):
+        s.sample_next_token(logits, a, temperature=-1.0)
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="Compare the support with the reference on random logits and settings.",
+    task="sample_next_token",
+)
+def test_support_matches_the_reference_on_random_settings(s, ref, rng):
+    # the support of the filtered distribution, from the reference's filters
+    for _ in range(5):
+        logits = rng.normal(scale=1.5, size=6)
+        temperature = float(rng.uniform(0.5, 2.0))
+        top_k, top_p = int(rng.integers(2, 6)), float(rng.uniform(0.5, 0.95))
+        scaled = ref.top_p_filter(ref.top_k_filter(logits / temperature, top_k), top_p)
+        support = set(np.flatnonzero(np.isfinite(scaled)).tolist())
+        seen = set()
+        for _ in range(200):
+            seen.add(int(s.sample_next_token(logits, rng, temperature, top_k, top_p)))
+        assert seen <= support, (
+            f"T={temperature:.2f}, top_k={top_k}, top_p={top_p:.2f}: tokens "
+            f"{sorted(seen - support)} came out but only {sorted(support)} are allowed"
+        )
