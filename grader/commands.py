@@ -93,8 +93,13 @@ def grade_days(days: list[Day], args: argparse.Namespace, console: Console) -> l
         if record:
             result, report_path, milestone_at = _record_result(result, progress_dir, console)
         render_day(console, result, shown_path(report_path) if report_path else None)
-        if milestone_at and day.name == "day40":
-            console.print(f"Milestone 4 reached on {milestone_at[:10]}.", style="grade.pass")
+        if record and day.name == "day40":
+            if milestone_at:
+                console.print(f"Milestone 4 reached on {milestone_at[:10]}.", style="grade.pass")
+            else:
+                console.print(
+                    "Milestone 4: not reached yet; nox -s progress lists what is missing."
+                )
         summary.append({
             "day": result.day, "score": result.score, "max_score": result.max_score,
             "percent": result.percent, "passed": result.passed,

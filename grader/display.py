@@ -128,7 +128,10 @@ def next_step(result: DayResult) -> str:
             else ("Next: nox -s progress, to see the Milestone 4 checkpoint.")
         )
     if failing:
-        return f"Next: make '{failing[0].name}' pass. Hint: {failing[0].hint}"
+        return (
+            f"Next: make '{failing[0].name}' pass. Hint: {failing[0].hint} "
+            f"(more: nox -s hint -- {result.day})"
+        )
     return f"Next: complete every answer section in exercises/{result.day}/answers/."
 
 

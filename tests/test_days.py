@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,18 @@ def test_stub_answer_templates_are_empty_placeholders(day: str):
     for check in checks:
         assert check.exists and check.sections >= 1, f"{check.file} has no '## Answer' section"
         assert check.complete_sections == 0, f"{check.file} ships with a filled-in answer"
+
+
+@pytest.mark.slow
+def test_grading_every_reference_reaches_milestone_4_in_a_fresh_progress_dir(tmp_path, capsys):
+    from grader.cli import main
+    from grader.milestone import MILESTONE_DAYS
+
+    assert [d.name for d in all_days()] == list(MILESTONE_DAYS), "every milestone day ships"
+    assert main(["grade", "all", "--solutions", "--progress-dir", str(tmp_path), "--json"]) == 0
+    assert "Milestone 4 reached on" in capsys.readouterr().err
+    assert main(["progress", "--progress-dir", str(tmp_path), "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["reached"] and status["reached_at"] and not status["missing"]
+    ledger = json.loads((tmp_path / "progress.json").read_text(encoding="utf-8"))
+    assert ledger["milestone"]["reached_at"] == status["reached_at"]
