@@ -1,0 +1,410 @@
+"""Hidden tests for exercises/day35/streaming.py.
+
+Streams are cut at every byte position and at random ones, and the parse must not
+change. The random streams are generated together with the events they encode,
+so the expected events are known independently of any parser.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import pytest
+
+from grader.testing import assert_close, attempt_module, reference_module
+
+m = attempt_module("streaming")
+ref = reference_module("streaming")
+
+# A hand-worked stream with CRLF endings, multi-byte characters and the traps:
+HAND_STREAM = (
+    b": keep-alive comment\r\n"
+    b"event: greeting\r\n"
+    b"id: 7\r\n"
+    b"data: h\xc3\xa9llo\r\n"  # "héllo": 2-byte character
+    b"data:  two spaces\r\n"  # one space is dropped, the second one stays
+    b"\r\n"  # dispatch 1
+    b'data:{"t": "\xf0\x9f\x91\x8b"}\r\n'  # "👋": 4 bytes; no space after the colon
+    b"\r\n"  # dispatch 2: type back to "message", id still "7"
+    b"event: lost\r\n"
+    b"\r\n"  # no data line: nothing is dispatched
+    b"data: \xe4\xb8\x96\r"  # "世" (3 bytes), a lone CR ends the line
+    b"\r"  # dispatch 3
+    b"data: no blank line follows\n"  # unfinished when the stream ends: dropped
+)
+HAND_EVENTS = [
+    ("greeting", "héllo\n two spaces", "7"),
+    ("message", '{"t": "👋"}', "7"),
+    ("message", "世", "7"),
+]
+
+
+def parse(module, chunks):
+    """``[(event, data, id), ...]`` from the module's iter_sse, checking the record type."""
+    events = list(module.iter_sse(iter(chunks)))
+    for e in events:
+        assert isinstance(e, module.SSEEvent), f"iter_sse should yield SSEEvent, got {e!r}"
+    return [(e.event, e.data, e.id) for e in events]
+
+
+def split_at(data, cuts):
+    cuts = [0, *sorted(cuts), len(data)]
+    return [data[a:b] for a, b in itertools.pairwise(cuts)]
+
+
+# ---------------------------------------------------------------- iter_sse
+
+
+@pytest.mark.grade(
+    points=3,
+    hint="Walk the hand stream line by line: which lines dispatch an event?",
+    task="iter_sse",
+)
+def test_iter_sse_parses_a_hand_worked_stream(m):
+    assert parse(m, [HAND_STREAM]) == HAND_EVENTS
+
+
+@pytest.mark.grade(
+    points=1, hint="Re-read the field rules in the docstring, one at a time.", task="iter_sse"
+)
+@pytest.mark.parametrize(
+    "stream, expected",
+    [
+        # exactly one space after the colon is dropped
+        (b"data:x\n\ndata: x\n\ndata:  x\n\n", [("message", v, None) for v in ("x", "x", " x")]),
+        # a line with no colon is a field with an empty value; "data:" alone is data ""
+        (b"data\n\ndata:\n\n", [("message", "", None), ("message", "", None)]),
+        # data lines join with "\n", empty ones included
+        (b"data: a\ndata:\ndata: b\n\n", [("message", "a\n\nb", None)]),
+        # the event type applies to one event only
+        (b"event: a\ndata: 1\n\ndata: 2\n\n", [("a", "1", None), ("message", "2", None)]),
+        # the id persists; an id with NUL is ignored; "id" alone sets it to ""
+        (
+            b"id: 1\ndata: a\n\ndata: b\n\nid: 2\x00\ndata: c\n\nid\ndata: d\n\n",
+            [
+                ("message", "a", "1"),
+                ("message", "b", "1"),
+                ("message", "c", "1"),
+                ("message", "d", ""),
+            ],
+        ),
+        # field names are case-sensitive; retry and unknown fields are ignored
+        (b"Data: no\nretry: 10\nfoo: bar\ndata: yes\n\n", [("message", "yes", None)]),
+        # comments, including a bare ":"
+        (b": hi\n:\ndata: x\n: between\n\n", [("message", "x", None)]),
+        # an event with no data line is not dispatched, and its type does not leak
+        (b"event: ghost\n\ndata: real\n\n", [("message", "real", None)]),
+        # at the end of the stream an unfinished event is dropped
+        (b"data: a\n\ndata: b\n", [("message", "a", None)]),
+        # one leading UTF-8 byte-order mark is ignored
+        (b"\xef\xbb\xbfdata: a\n\n", [("message", "a", None)]),
+    ],
+    ids=[
+        "one-space",
+        "no-colon",
+        "multi-line",
+        "type-resets",
+        "id-persists",
+        "unknown-fields",
+        "comments",
+        "no-data-no-event",
+        "eof-drops-unfinished",
+        "bom",
+    ],
+)
+def test_iter_sse_follows_the_field_rules(m, stream, expected):
+    got = parse(m, [stream])
+    assert got == expected, f"for {stream!r}: got {got}, expected {expected}"
+
+
+@pytest.mark.grade(points=1, hint="Which three byte sequences end a line?", task="iter_sse")
+@pytest.mark.parametrize("eol", [b"\n", b"\r\n", b"\r"], ids=["LF", "CRLF", "CR"])
+def test_iter_sse_accepts_every_line_ending(m, eol):
+    lines = [b"event: e", b"data: 1", b"data: 2", b"", b"data: 3", b""]
+    stream = b"".join(line + eol for line in lines)
+    got = parse(m, [stream])
+    assert got == [("e", "1\n2", None), ("message", "3", None)], f"with {eol!r} endings: {got}"
+
+
+@pytest.mark.grade(
+    points=3,
+    hint="A chunk may end inside a UTF-8 character or a line: what state must survive it?",
+    task="iter_sse",
+)
+def test_iter_sse_gives_the_same_events_when_split_at_every_byte_position(m):
+    for i in range(len(HAND_STREAM) + 1):
+        got = parse(m, [HAND_STREAM[:i], HAND_STREAM[i:]])
+        assert got == HAND_EVENTS, (
+            f"split at byte {i} ({HAND_STREAM[max(0, i - 8) : i]!r} | …): {got}"
+        )
+    one_byte = [HAND_STREAM[i : i + 1] for i in range(len(HAND_STREAM))]
+    assert parse(m, one_byte) == HAND_EVENTS, "one byte per chunk gives different events"
+
+
+@pytest.mark.grade(
+    points=2,
+    hint="When a chunk ends with \\r, is the \\n that starts the next chunk a new (blank) line?",
+    task="iter_sse",
+)
+def test_iter_sse_keeps_a_crlf_split_across_chunks_as_one_line_ending(m):
+    # "data: a\r" | "\ndata: b\r" | "\n\r" | "\n": two data lines, then ONE blank line
+    chunks = [b"data: a\r", b"\ndata: b\r", b"\n\r", b"\n"]
+    got = parse(m, chunks)
+    assert got == [("message", "a\nb", None)], (
+        f"got {got}: a \\r\\n split across chunks was read as two line endings"
+    )
+
+
+@pytest.mark.grade(
+    points=2, hint="Is an event yielded as soon as its blank line arrives?", task="iter_sse"
+)
+@pytest.mark.parametrize(
+    "chunks, pulls",
+    [
+        ([b"data: 1\n", b"\n", b"data: 2\n\n"], 2),  # the blank line is in chunk 2
+        ([b"data: 1\r\r", b"data: 2\r\r"], 1),  # a final \r needs no look-ahead to dispatch
+    ],
+    ids=["LF", "CR"],
+)
+def test_iter_sse_yields_each_event_before_reading_the_next_chunk(m, chunks, pulls):
+    pulled = []
+
+    def network():
+        for chunk in chunks:
+            pulled.append(chunk)
+            yield chunk
+
+    events = m.iter_sse(network())
+    first = next(events)
+    assert first.data == "1", f"first event: {first!r}"
+    assert len(pulled) == pulls, (
+        f"the first event needed {pulls} chunk(s) but iter_sse read {len(pulled)}: a live "
+        "stream would hold it back until the server sends more"
+    )
+
+
+EOLS = ["\n", "\r\n", "\r"]
+ALPHABET = [*'ab :xy{}"é世', "👋", "data", "id"]
+
+
+def random_stream(rng):
+    """A random SSE stream and the events it encodes, built together."""
+    lines, expected, last_id, prev_eol = [], [], None, "\n"
+
+    def add(line, blank=False):
+        nonlocal prev_eol
+        # subtle: "\r" then a blank line ending in "\n" would read as one "\r\n"
+        choices = ["\r\n", "\r"] if blank and prev_eol == "\r" else EOLS
+        prev_eol = choices[int(rng.integers(len(choices)))]
+        lines.append(line + prev_eol)
+
+    for _ in range(int(rng.integers(1, 7))):
+        event_type, data = None, []
+        if rng.random() < 0.3:
+            add(": comment " + "".join(rng.choice(ALPHABET, size=3)))
+        if rng.random() < 0.4:
+            event_type = "t" + str(int(rng.integers(100)))
+            add("event: " + event_type)
+        if rng.random() < 0.3:
+            last_id = str(int(rng.integers(1000)))
+            add("id: " + last_id)
+        for _ in range(int(rng.integers(0, 4))):  # 0 data lines: nothing is dispatched
+            value = "".join(rng.choice(ALPHABET, size=int(rng.integers(0, 6))))
+            data.append(value)
+            add(
+                (
+                    "data:"
+                    if value and not value.startswith(" ") and rng.random() < 0.5
+                    else "data: "
+                )
+                + value
+            )  #
+        add("", blank=True)
+        if data:
+            expected.append((event_type or "message", "\n".join(data), last_id))
+    if rng.random() < 0.5:
+        lines.append("data: unfinished")  # no line ending, no blank line: dropped
+    return "".join(lines).encode("utf-8"), expected
+
+
+@pytest.mark.grade(
+    points=2,
+    hint="Compare one big chunk with random cuts, empty chunks included.",
+    task="iter_sse",
+)
+def test_iter_sse_agrees_with_the_encoded_events_under_random_splits(m, ref, rng):
+    for _ in range(40):
+        stream, expected = random_stream(rng)
+        cuts = rng.integers(0, len(stream) + 1, size=int(rng.integers(0, 12))).tolist()
+        chunks = split_at(stream, cuts)  # repeated cuts make empty chunks
+        got = parse(m, chunks)
+        assert got == expected, f"stream {stream!r} cut into {chunks!r}: got {got}"
+        assert got == parse(ref, chunks)
+
+
+# ---------------------------------------------------------------- iter_text_deltas
+
+
+def chunk_json(delta=None, choices=True, **extra):
+    """An OpenAI-style chat.completion.chunk as JSON text."""
+    body = {"id": "c1", "object": "chat.completion.chunk", **extra}
+    body["choices"] = [{"index": 0, "delta": delta or {}, "finish_reason": None}] if choices else []
+    return json.dumps(body, ensure_ascii=False)
+
+
+def events_of(m, *datas):
+    return [m.SSEEvent(data=d) for d in datas]
+
+
+@pytest.mark.grade(
+    points=2,
+    hint="The text is at choices[0].delta.content; stop at [DONE].",
+    task="iter_text_deltas",
+)
+def test_iter_text_deltas_yields_the_content_pieces(m):
+    datas = [
+        chunk_json({"role": "assistant", "content": ""}),  # role-only first delta
+        chunk_json({"content": "Hel"}),
+        chunk_json({"content": "lo"}),
+        chunk_json({}, finish_reason="stop"),  # the finish chunk has an empty delta
+        "[DONE]",
+    ]
+    got = list(m.iter_text_deltas(events_of(m, *datas)))
+    assert got == ["Hel", "lo"], f"got {got!r}"
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="Not every chunk carries text: use .get, and check choices is not empty.",
+    task="iter_text_deltas",
+)
+@pytest.mark.parametrize(
+    "data",
+    [
+        chunk_json({"role": "assistant"}),  # the first delta carries only the role
+        chunk_json({"content": None}),  # an explicit null
+        chunk_json({"content": ""}),  # an empty piece is not a piece
+        chunk_json({}),  # the finish chunk
+        chunk_json(choices=False, usage={"prompt_tokens": 5, "total_tokens": 9}),  # usage chunk
+    ],
+    ids=["role-only", "null-content", "empty-content", "empty-delta", "usage-no-choices"],
+)
+def test_iter_text_deltas_skips_chunks_without_content(m, data):
+    events = events_of(m, data, chunk_json({"content": "x"}), "[DONE]")
+    got = list(m.iter_text_deltas(events))
+    assert got == ["x"], f"a chunk {data} should yield nothing; got {got!r}"
+
+
+@pytest.mark.grade(
+    points=2, hint="After [DONE], should you even look at the next event?", task="iter_text_deltas"
+)
+def test_iter_text_deltas_stops_at_done_without_reading_further(m):
+    read = []
+
+    def events():
+        for e in events_of(m, chunk_json({"content": "a"}), "[DONE]", "{broken", "more"):
+            read.append(e.data)
+            yield e
+
+    got = list(m.iter_text_deltas(events()))
+    assert got == ["a"], f"got {got!r}"
+    assert read == [chunk_json({"content": "a"}), "[DONE]"], f"events read: {read}"
+
+
+@pytest.mark.grade(
+    points=2,
+    hint="Catch the JSON error and raise a ValueError that says which event and what it held.",
+    task="iter_text_deltas",
+)
+def test_iter_text_deltas_names_the_malformed_event(m):
+    deltas = m.iter_text_deltas(
+        iter(events_of(m, chunk_json({"content": "ok"}), "{not json", "[DONE]"))
+    )
+    assert next(deltas) == "ok"
+    try:
+        next(deltas)
+    except ValueError as exc:
+        assert "{not json" in str(exc), (
+            f"the ValueError should quote the bad event's data; its message is: {exc}"
+        )
+    else:
+        raise AssertionError("expected ValueError for the malformed JSON event")
+
+
+@pytest.mark.grade(
+    points=2,
+    hint="Chain them: bytes -> iter_sse -> iter_text_deltas. Does the text survive any split?",
+    task="iter_text_deltas",
+)
+def test_sse_and_text_deltas_rebuild_an_openai_stream_cut_at_random(m, rng):
+    datas = [
+        chunk_json({"role": "assistant", "content": ""}),
+        chunk_json({"content": "Hello"}),
+        chunk_json({"content": ", wörld"}),
+        chunk_json({"content": "! 👋"}),
+        chunk_json({}, finish_reason="stop"),
+        chunk_json(choices=False, usage={"total_tokens": 9}),
+        "[DONE]",
+    ]
+    stream = "".join(f"data: {d}\r\n\r\n" for d in datas).encode("utf-8")
+    for _ in range(20):
+        cuts = rng.integers(0, len(stream) + 1, size=8).tolist()
+        text = "".join(m.iter_text_deltas(m.iter_sse(iter(split_at(stream, cuts)))))
+        assert text == "Hello, wörld! 👋", f"got {text!r} with cuts {sorted(cuts)}"
+
+
+# ---------------------------------------------------------------- time_stream
+
+
+class FakeClock:
+    """A clock that only moves when the test moves it: deterministic timings."""
+
+    def __init__(self, now=100.0):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+def arriving(clock, pieces_and_delays, tail):
+    """Yield each piece after advancing the clock by its delay; the end comes ``tail`` later."""
+    for piece, delay in pieces_and_delays:
+        clock.now += delay
+        yield piece
+    clock.now += tail
+
+
+@pytest.mark.grade(
+    points=3,
+    hint="Read the clock before asking for the first piece, at the first piece, and at the end.",
+    task="time_stream",
+)
+def test_time_stream_matches_a_hand_worked_timeline_on_a_fake_clock(m):
+    # clock at 100.0; "He" at +0.5, "ll" at +0.6, "o" at +0.8, the end at +1.1
+    clock = FakeClock()
+    pieces = arriving(clock, [("He", 0.5), ("ll", 0.1), ("o", 0.2)], tail=0.3)
+    text, ttft, total, n = m.time_stream(pieces, clock=clock)
+    assert text == "Hello", f"text: {text!r}"
+    assert_close(ttft, 0.5, what="time_to_first_token_s")
+    assert_close(total, 1.1, what="total_s (the wait after the last piece counts)")
+    assert n == 3, f"n_pieces should count pieces (3), got {n!r}"
+
+
+@pytest.mark.grade(
+    points=1, hint="What is the time to first token when no token ever comes?", task="time_stream"
+)
+def test_time_stream_of_an_empty_stream_has_no_first_token(m):
+    clock = FakeClock()
+    text, ttft, total, n = m.time_stream(arriving(clock, [], tail=0.25), clock=clock)
+    assert (text, ttft, n) == ("", None, 0), f"got text {text!r}, ttft {ttft!r}, n {n!r}"
+    assert_close(total, 0.25, what="total_s of an empty stream")
+
+
+@pytest.mark.grade(
+    points=1, hint="Without a clock argument, time.perf_counter is used.", task="time_stream"
+)
+def test_time_stream_works_with_the_default_clock_and_a_real_stream(m):
+    text, ttft, total, n = m.time_stream(iter(["a", "b", "c"]))
+    assert (text, n) == ("abc", 3)
+    assert 0.0 <= ttft <= total < 5.0, f"ttft {ttft!r}, total {total!r}"
