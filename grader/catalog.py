@@ -101,7 +101,7 @@ def get_day(name: str) -> Day:
         if day.name == wanted:
             return day
     valid = ", ".join(d.name for d in all_days())
-    raise UsageError(f"unknown day {name!r}; valid days are {valid} (or 31 for day31, or 'all')")
+    raise UsageError(f"unknown day {name!r}; valid days are {valid} (31 works for day31)")
 
 
 def select_days(names: list[str]) -> list[Day]:
@@ -110,7 +110,11 @@ def select_days(names: list[str]) -> list[Day]:
         raise UsageError("name at least one day to grade, for example: day31 (or 'all')")
     chosen: list[Day] = []
     for name in names:
-        for day in all_days() if name.lower() == "all" else [get_day(name)]:
+        try:
+            days = all_days() if name.lower() == "all" else (get_day(name),)
+        except UsageError as exc:
+            raise UsageError(f"{exc}, or 'all'") from None
+        for day in days:
             if day not in chosen:
                 chosen.append(day)
     return chosen

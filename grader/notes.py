@@ -17,6 +17,7 @@ from pathlib import Path
 from grader.answers import COMMENT, answer_sections, count_words
 from grader.catalog import EXERCISES_ROOT, PROGRESS_ROOT, Day, all_days
 from grader.display import make_console, shown_path
+from grader.errors import UsageError
 from grader.storage import write_text_atomic
 
 TITLE = "LLM Fundamentals: notes from days 31–40"
@@ -93,6 +94,9 @@ def compile_notes(source_root: Path, days: tuple[Day, ...]) -> Notes:
 def command_notes(args: argparse.Namespace) -> int:
     """Write the notes document and say where it went and what is still missing."""
     source = args.source or EXERCISES_ROOT
+    if not source.is_dir():
+        raise UsageError(f"--source {str(source)!r} is not a folder; give an exercises/-shaped "
+                         "folder (the one holding day31/, day32/, …)")  # fmt: skip
     output = args.output or (args.progress_dir or PROGRESS_ROOT) / OUTPUT_NAME
     notes = compile_notes(source, all_days())
     write_text_atomic(output, render_notes(notes))

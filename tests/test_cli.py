@@ -39,6 +39,11 @@ def run_cli(*args: str, cwd: Path = REPO_ROOT) -> subprocess.CompletedProcess[st
             "has no hidden test named 'test_nothing_like_this'",
         ),
         (["launch"], "invalid choice: 'launch'"),
+        (["hint", "day99"], "unknown day 'day99'"),
+        (["watch", "41"], "unknown day '41'"),
+        (["notes", "--source", "/no/such/folder"], "is not a folder"),
+        (["progress", "extra"], "unrecognized arguments: extra (see: python -m grader progress"),
+        (["flashcards", "day99"], "unknown day 'day99'"),
     ],
     ids=[
         "unknown day",
@@ -50,6 +55,11 @@ def run_cli(*args: str, cwd: Path = REPO_ROOT) -> subprocess.CompletedProcess[st
         "negative timeout",
         "unknown test",
         "unknown command",
+        "hint unknown day",
+        "watch unknown day",
+        "notes missing source",
+        "progress extra",
+        "flashcards unknown day",
     ],
 )
 def test_bad_command_lines_exit_2_with_one_helpful_line(capsys, args, says):
