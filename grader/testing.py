@@ -131,6 +131,49 @@ def no_warnings(what: str) -> Iterator[None]:
         raise AssertionError(f"{what} emitted {first.category.__name__}: {first.message}")
 
 
+def finite_difference_gradient(f: Callable[[np.ndarray], float], x: Any, h: float = 1e-6) -> Any:
+    """Central differences (f(x + h e_i) - f(x - h e_i)) / 2h: the independent check of an
+    analytic gradient. ``f`` maps a 1-D float array to a number."""
+    x = np.asarray(x, dtype=float)
+    grad = np.zeros_like(x)
+    for i in range(len(x)):
+        step = np.zeros_like(x)
+        step[i] = h
+        grad[i] = (f(x + step) - f(x - step)) / (2 * h)
+    return grad
+
+
+def assert_frequencies_fit(
+    counts: Any, expected_probs: Any, *, critical: dict[int, float], what: str
+) -> None:
+    """Exact support, then a chi-square goodness-of-fit test over the support.
+
+    ``critical`` maps degrees of freedom (support size - 1) to the chi-square
+    quantile the caller chose (state the significance level where you call it).
+    X² = Σ (observed - expected)² / expected over the categories that can occur.
+    """
+    counts = np.asarray(counts)
+    expected_probs = np.asarray(expected_probs, dtype=float)
+    support = np.flatnonzero(expected_probs > 0)
+    seen = np.flatnonzero(counts > 0)
+    if set(seen.tolist()) - set(support.tolist()):
+        raise AssertionError(
+            f"{what}: categories {sorted(seen.tolist())} came out, but only "
+            f"{sorted(support.tolist())} can (counts {counts.tolist()})"
+        )
+    df = len(support) - 1
+    if df == 0:
+        return
+    expected = counts.sum() * expected_probs[support]
+    stat = float(np.sum((counts[support] - expected) ** 2 / expected))
+    if stat >= critical[df]:
+        raise AssertionError(
+            f"{what}: counts {counts.tolist()} vs expected {np.round(expected, 1).tolist()}; "
+            f"chi-square {stat:.1f} > {critical[df]} (df {df}): the frequencies do not "
+            "follow the distribution"
+        )
+
+
 def best_time(fn: Callable[[], Any], repeats: int = 3) -> float:
     """The fastest of ``repeats`` wall-clock runs of ``fn`` (the least noisy estimate)."""
     times = []

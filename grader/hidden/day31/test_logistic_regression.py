@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.testing import assert_close, attempt_module, expect_error, no_warnings, reference_module
+from grader.testing import (
+    assert_close,
+    attempt_module,
+    expect_error,
+    finite_difference_gradient,
+    no_warnings,
+    reference_module,
+)
 
 lr = attempt_module("logistic_regression")
 ref = reference_module("logistic_regression")
@@ -97,16 +104,6 @@ def test_log_loss_agrees_with_the_reference_on_random_inputs(lr, ref, rng):
 # ---------------------------------------------------------------- gradient
 
 
-def numerical_grad(f, x, h=1e-6):
-    """Central differences: the independent check of an analytic gradient."""
-    grad = np.zeros_like(x)
-    for i in range(len(x)):
-        step = np.zeros_like(x)
-        step[i] = h
-        grad[i] = (f(x + step) - f(x - step)) / (2 * h)
-    return grad
-
-
 @pytest.mark.grade(
     points=2, hint="Differentiate the mean loss: did you divide by n?", task="loss_and_grad"
 )
@@ -119,7 +116,7 @@ def test_gradient_matches_finite_differences(lr, rng, l2):
     def f(theta):
         return lr.loss_and_grad(theta[:-1], theta[-1], X, y, l2=l2)[0]
 
-    numeric = numerical_grad(f, np.append(w, b))
+    numeric = finite_difference_gradient(f, np.append(w, b))
     assert_close(grad_w, numeric[:-1], rtol=1e-5, atol=1e-7, what="grad_w vs finite differences")
     assert_close(grad_b, numeric[-1], rtol=1e-5, atol=1e-7, what="grad_b vs finite differences")
 

@@ -7,7 +7,14 @@ import math
 import numpy as np
 import pytest
 
-from grader.testing import assert_close, attempt_module, expect_error, no_warnings, reference_module
+from grader.testing import (
+    assert_close,
+    attempt_module,
+    expect_error,
+    finite_difference_gradient,
+    no_warnings,
+    reference_module,
+)
 
 rm = attempt_module("reward_model")
 ref = reference_module("reward_model")
@@ -123,16 +130,6 @@ def test_preference_loss_agrees_with_a_closed_form_on_random_rewards(rm, ref, rn
 # ---------------------------------------------------------------- train_linear_reward
 
 
-def numerical_grad(f, x, h=1e-6):
-    """Central differences: the independent check of an analytic gradient."""
-    grad = np.zeros_like(x)
-    for i in range(len(x)):
-        step = np.zeros_like(x)
-        step[i] = h
-        grad[i] = (f(x + step) - f(x - step)) / (2 * h)
-    return grad
-
-
 def bt_loss(w, Xc, Xr):
     """The Bradley-Terry loss of a linear reward, written independently of the attempt."""
     return float(np.mean(np.logaddexp(0.0, -(Xc @ w - Xr @ w))))
@@ -165,9 +162,11 @@ def test_training_steps_follow_the_finite_difference_gradient(rm, rng):
     w1 = rm.train_linear_reward(Xc, Xr, lr=lr, n_iters=1)
     w2 = rm.train_linear_reward(Xc, Xr, lr=lr, n_iters=2)
     zero = np.zeros(4)
-    expected_w1 = zero - lr * numerical_grad(lambda w: bt_loss(w, Xc, Xr), zero)
+    expected_w1 = zero - lr * finite_difference_gradient(lambda w: bt_loss(w, Xc, Xr), zero)
     assert_close(w1, expected_w1, rtol=1e-5, atol=1e-8, what="w after one step (w=0 - lr·grad)")
-    expected_w2 = expected_w1 - lr * numerical_grad(lambda w: bt_loss(w, Xc, Xr), expected_w1)
+    expected_w2 = expected_w1 - lr * finite_difference_gradient(
+        lambda w: bt_loss(w, Xc, Xr), expected_w1
+    )
     assert_close(w2, expected_w2, rtol=1e-5, atol=1e-8, what="w after two steps")
 
 
