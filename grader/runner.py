@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.catalog import Day
+from grader.catalog import REPO_ROOT, Day
 from grader.child import ChildRun, Limits, child_env, describe_exit, pytest_command
 from grader.errors import GraderError
 
@@ -139,7 +139,25 @@ def run_tests(
                 if not fail_fast else f"not run: {why}",
             }  # fmt: skip
     observed.output = "\n".join(outputs)[: limits.output_bytes * 2]
+    strip = _path_stripper(attempt_dir, attempt_label)
+    observed.output = strip(observed.output)
+    for outcome in observed.outcomes.values():
+        for key in ("message", "detail"):
+            if isinstance(outcome.get(key), str):
+                outcome[key] = strip(outcome[key])
     return observed
+
+
+def _path_stripper(attempt_dir: Path, label: str):
+    """Replace absolute paths in reports: the attempt folder by its label, the repo by ''."""
+    replacements = [(str(attempt_dir.resolve()), label), (str(REPO_ROOT) + "/", "")]
+
+    def strip(text: str) -> str:
+        for old, new in replacements:
+            text = text.replace(old, new)
+        return text
+
+    return strip
 
 
 def _any_failed(observed: Observed) -> bool:

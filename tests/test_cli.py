@@ -81,6 +81,7 @@ def test_grading_the_stub_prints_hints_writes_a_valid_report_and_a_ledger_entry(
     report = json.loads(reports[0].read_text(encoding="utf-8"))
     jsonschema.validate(report, SCHEMA)
     assert report == json.loads((tmp_path / "reports" / "day31" / "latest.json").read_text())
+    assert str(REPO_ROOT) not in json.dumps(report["tests"]) + report["output"], "no absolute paths"
     ledger = json.loads((tmp_path / "progress.json").read_text(encoding="utf-8"))
     assert ledger["days"]["day31"]["attempts"] == 1
     assert ledger["days"]["day31"]["history"][0]["report"].startswith("reports/day31/")
