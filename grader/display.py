@@ -76,14 +76,19 @@ def render_day(console: Console, result: DayResult, report_path: str | None) -> 
     table.add_column("Status", no_wrap=True)
     table.add_column("Points", justify="right", no_wrap=True)
     table.add_column("What to look at", overflow="fold", ratio=4)
+    previous = ""
     for test in result.tests:
         note = Text()
-        if test.status is not TestStatus.PASSED:
+        if test.status is not TestStatus.PASSED and test.message == previous:
+            # A stub or a broken import fails many tests the same way: say it once.
+            note.append("(same as above)", style="grade.dim")
+        elif test.status is not TestStatus.PASSED:
             note.append(test.message)
             if test.hint:
                 note.append(f"\nHint: {test.hint}", style="grade.hint")
             if replay := replay_command(result, test):
                 note.append(f"\nReplay: {replay}", style="grade.dim")
+        previous = test.message if test.status is not TestStatus.PASSED else ""
         name = f"{test.name} (bonus)" if test.bonus else test.name
         table.add_row(
             Text(name), Text(test.status.value, style=STATUS_STYLE[test.status]),
