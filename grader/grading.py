@@ -114,7 +114,7 @@ def grade_day(day: Day, request: GradeRequest) -> DayResult:
         problems=scoring.problems(tests, status),
         seed=request.seed,
         environment=environment(),
-        files=file_digests(attempt_dir, day.exercises, label),
+        files=file_digests(attempt_dir, day.exercises, label, request.reference_root / day.name),
         git=git_state(attempt_dir),
         runs=tuple(observed.runs),
         output=observed.output,

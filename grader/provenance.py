@@ -10,19 +10,32 @@ from pathlib import Path
 from typing import Any
 
 
-def file_digests(day_dir: Path, names: tuple[str, ...], label: str) -> tuple[dict[str, Any], ...]:
-    """sha256 and size of each graded file (``exists: false`` for a missing one)."""
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def file_digests(
+    day_dir: Path, names: tuple[str, ...], label: str, reference_dir: Path
+) -> tuple[dict[str, Any], ...]:
+    """sha256 and size of each graded file (``exists: false`` for a missing one).
+
+    ``same_as_reference`` tells a mentor when a file is a byte-for-byte copy of the
+    reference solution (always true for the self-check, --solutions).
+    """
     digests = []
     for name in names:
         path = day_dir / name
-        try:
-            data = path.read_bytes()
-        except OSError:
-            digests.append({"path": f"{label}/{name}", "exists": False, "sha256": None, "bytes": 0})
-            continue
-        digest = hashlib.sha256(data).hexdigest()
-        digests.append({"path": f"{label}/{name}", "exists": True, "sha256": digest,
-                        "bytes": len(data)})  # fmt: skip
+        digest = _sha256(path)
+        digests.append({
+            "path": f"{label}/{name}",
+            "exists": digest is not None,
+            "sha256": digest,
+            "bytes": path.stat().st_size if digest is not None else 0,
+            "same_as_reference": digest is not None and digest == _sha256(reference_dir / name),
+        })  # fmt: skip
     return tuple(digests)
 
 

@@ -82,6 +82,7 @@ def test_grading_the_stub_prints_hints_writes_a_valid_report_and_a_ledger_entry(
     jsonschema.validate(report, SCHEMA)
     assert report == json.loads((tmp_path / "reports" / "day31" / "latest.json").read_text())
     assert str(REPO_ROOT) not in json.dumps(report["tests"]) + report["output"], "no absolute paths"
+    assert not any(f["same_as_reference"] for f in report["files"]), "the stub is not the reference"
     ledger = json.loads((tmp_path / "progress.json").read_text(encoding="utf-8"))
     assert ledger["days"]["day31"]["attempts"] == 1
     assert ledger["days"]["day31"]["history"][0]["report"].startswith("reports/day31/")
@@ -120,7 +121,7 @@ def test_target_accepts_a_learners_clone(tmp_path):
     assert done.returncode == 0, done.stderr
     report = json.loads(Path(json.loads(done.stdout)["days"][0]["report"]).read_text())
     assert report["target"].endswith("exercises/day31") and report["graded"] == "attempt"
-    assert all(f["sha256"] for f in report["files"])
+    assert all(f["sha256"] and f["same_as_reference"] for f in report["files"])
 
 
 def test_an_internal_error_exits_3_with_one_sentence(monkeypatch, capsys, tmp_path):
