@@ -52,7 +52,9 @@ def install(session: nox.Session, *extras: str) -> None:
     wanted = requirements(*extras)
     same, stamp, digest = _stamp_matches(Path(session.virtualenv.location), wanted)
     if not same:
-        session.install(*wanted)
+        # uv does not precompile bytecode unless asked; pip does by default.
+        compile_flag = ["--compile-bytecode"] if session.venv_backend == "uv" else []
+        session.install(*compile_flag, *wanted)
         stamp.write_text(digest)
 
 
@@ -75,8 +77,8 @@ def learner_python(session: nox.Session) -> str:
     same, stamp, digest = _stamp_matches(KATAS_VENV, wanted)
     if not same:
         if uv:
-            session.run(uv, "pip", "install", "--quiet", "--python", str(python), *wanted,
-                        external=True)  # fmt: skip
+            session.run(uv, "pip", "install", "--quiet", "--compile-bytecode",
+                        "--python", str(python), *wanted, external=True)  # fmt: skip
         else:
             session.run(str(python), "-m", "pip", "install", "--quiet", *wanted, external=True)
         stamp.write_text(digest)

@@ -40,7 +40,10 @@ def child_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # only the plugins we name run
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
-    env["PYTHONDONTWRITEBYTECODE"] = "1"  # no __pycache__ in the learner's folder
+    # No __pycache__ in the learner's folder. subtle: every test process then relies
+    # on site-packages being precompiled (the noxfile asks uv for --compile-bytecode),
+    # or it would recompile numpy and pytest from source each time.
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["PYTHONHASHSEED"] = "0"
     # subtle: one BLAS thread. On a busy machine a multithreaded matmul swings 10x
     # or more while a Python loop slows ~2x, which would make the ratio tests favour
