@@ -101,3 +101,11 @@ def test_progress_shows_all_ten_days_and_exits_1_before_the_milestone(tmp_path, 
     assert main(["progress", "--progress-dir", str(tmp_path)]) == 1
     out = capsys.readouterr().out
     assert "Milestone 4: not reached yet" in out and "day40" in out
+
+
+def test_list_shows_every_day_with_its_title_and_status(tmp_path, capsys):
+    assert main(["list", "--progress-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    for day in all_days():
+        assert day.name in out and day.title.split()[0] in out
+    assert "not started" in out
