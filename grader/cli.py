@@ -65,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--progress-dir",
         type=Path,
         metavar="DIR",
-        help="where the ledger and reports go (default: progress/)",
+        help="where the ledger and reports go (default: progress/, or "
+        "progress/targets/<name>/ with --target)",
     )
     grade.add_argument(
         "--json",

@@ -62,6 +62,15 @@ def _request(args: argparse.Namespace) -> GradeRequest:
     )  # fmt: skip
 
 
+def _default_progress_dir(request: GradeRequest) -> Path:
+    """progress/, or for another checkout (--target) progress/targets/<its name>/, so a
+    mentor grading several learners keeps one ledger per learner, apart from their own."""
+    if request.target_root in (EXERCISES_ROOT, SOLUTIONS_ROOT):
+        return PROGRESS_ROOT
+    root = request.target_root.resolve()
+    return PROGRESS_ROOT / "targets" / (root.parent.name if root.name == "exercises" else root.name)
+
+
 def _history_entry(result: DayResult, report: Path, progress_dir: Path) -> dict[str, Any]:
     return {
         "day": result.day, "at": result.finished_at, "score": result.score,
@@ -85,7 +94,7 @@ def grade_days(days: list[Day], args: argparse.Namespace, console: Console) -> l
     request = _request(args)
     # The self-check and replays never touch the learner's ledger.
     record = args.only is None and (not args.solutions or args.progress_dir is not None)
-    progress_dir = args.progress_dir or PROGRESS_ROOT
+    progress_dir = args.progress_dir or _default_progress_dir(request)
     summary = []
     for day in days:
         result = grade_day(day, request)

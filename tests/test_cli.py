@@ -137,3 +137,19 @@ def test_an_internal_error_exits_3_with_one_sentence(monkeypatch, capsys, tmp_pa
     err = capsys.readouterr().err
     assert "internal error RuntimeError: disk on fire; details in" in err
     assert list(tmp_path.glob("grader-error-*.log")), "the traceback is kept for a mentor"
+
+
+@pytest.mark.slow
+def test_a_mentor_grading_a_clone_gets_a_ledger_per_learner(tmp_path, monkeypatch, capsys):
+    import shutil
+
+    import grader.commands as commands
+
+    monkeypatch.setattr(commands, "PROGRESS_ROOT", tmp_path / "progress")
+    clone = tmp_path / "ana"
+    shutil.copytree(REPO_ROOT / "exercises" / "day31", clone / "exercises" / "day31")
+    assert main(["grade", "day31", "--target", str(clone), "--json"]) == 1
+    report = Path(json.loads(capsys.readouterr().out)["days"][0]["report"])
+    assert report.is_relative_to(tmp_path / "progress" / "targets" / "ana" / "reports" / "day31")
+    assert (tmp_path / "progress" / "targets" / "ana" / "progress.json").exists()
+    assert not (tmp_path / "progress" / "progress.json").exists(), "the mentor's own ledger"
