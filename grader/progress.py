@@ -45,16 +45,8 @@ def read_ledger(progress_dir: Path) -> tuple[dict[str, Any], list[str]]:
 
 def _read_unlocked(progress_dir: Path) -> tuple[dict[str, Any], list[str]]:
     path = progress_dir / LEDGER_NAME
-    data, notice = read_json_or_move_aside(path, progress_dir.parent)
+    data, notice = read_json_or_move_aside(path, progress_dir.parent, _valid, "ledger")
     notices = [notice] if notice else []
-    if data is not None and not _valid(data):
-        # Parses as JSON but is not a ledger: set it aside the same way.
-        path.rename(path.with_name(path.name + ".invalid"))
-        notices.append(
-            f"{path.name} did not look like a ledger; it was moved to "
-            f"{path.name}.invalid and a new one was started"
-        )
-        data = None
     ledger = data if data is not None else empty_ledger()
     ledger.setdefault("milestone", {"reached_at": None})
     return ledger, notices

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -63,27 +63,44 @@ def write_json_atomic(path: Path, data: Any) -> None:
     write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
-def read_json_or_move_aside(path: Path, relative_to: Path) -> tuple[Any | None, str | None]:
-    """``(data, None)``, ``(None, None)`` when missing, or ``(None, message)`` when corrupt.
+def move_aside(path: Path, tag: str) -> Path:
+    """Rename ``path`` to ``<name>.<tag>-<UTC timestamp>`` without replacing an earlier one."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    aside = path.with_name(f"{path.name}.{tag}-{stamp}")
+    counter = 1
+    while aside.exists():  # subtle: two bad files within one second must both survive
+        counter += 1
+        aside = path.with_name(f"{path.name}.{tag}-{stamp}-{counter}")
+    os.replace(path, aside)
+    return aside
 
-    A corrupt file is renamed to ``<name>.corrupt-<UTC timestamp>`` and the message
-    says so; it is never silently overwritten.
+
+def read_json_or_move_aside(
+    path: Path, relative_to: Path, is_valid: Callable[[Any], bool], kind: str
+) -> tuple[Any | None, str | None]:
+    """``(data, None)``, ``(None, None)`` when missing, or ``(None, message)`` when unusable.
+
+    A file that is not JSON is renamed to ``<name>.corrupt-<UTC timestamp>``; one that
+    is JSON but fails ``is_valid`` (not a ``kind``) to ``<name>.invalid-<UTC timestamp>``.
+    The message says where it went: nothing is ever silently overwritten.
     """
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None, None
     try:
-        return json.loads(text), None
+        data = json.loads(text)
     except ValueError as exc:
-        problem = f"is not valid JSON (line {getattr(exc, 'lineno', '?')})"
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    aside = path.with_name(f"{path.name}.corrupt-{stamp}")
-    os.replace(path, aside)
-    shown = _relative(path, relative_to)
+        problem, tag = f"is not valid JSON (line {getattr(exc, 'lineno', '?')})", "corrupt"
+    else:
+        if is_valid(data):
+            return data, None
+        problem, tag = f"did not look like a {kind}", "invalid"
+    aside = move_aside(path, tag)
     return None, (
-        f"{shown} {problem}; it was moved to {_relative(aside, relative_to)} and a new one "
-        "was started (your reports are untouched, and the old file can be repaired by hand)"
+        f"{_relative(path, relative_to)} {problem}; it was moved to "
+        f"{_relative(aside, relative_to)} and a new one was started (your reports are "
+        "untouched, and the old file can be repaired by hand)"
     )
 
 

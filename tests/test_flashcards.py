@@ -374,8 +374,8 @@ def test_when_nothing_is_due_it_says_when_the_next_card_is(tmp_path, learner):
     [
         ('{"cards": {\n oops', "progress/flashcards.json is not valid JSON (line 2); it was "
          "moved to progress/flashcards.json.corrupt-", "flashcards.json.corrupt-*"),
-        ("[1, 2, 3]", "flashcards.json did not look like a flashcard schedule; it was moved to "
-         "flashcards.json.invalid-", "flashcards.json.invalid-*"),
+        ("[1, 2, 3]", "progress/flashcards.json did not look like a flashcard schedule; it was "
+         "moved to progress/flashcards.json.invalid-", "flashcards.json.invalid-*"),
     ],
     ids=["not JSON", "not a schedule"],
 )  # fmt: skip

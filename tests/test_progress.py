@@ -64,7 +64,16 @@ def test_json_that_is_not_a_ledger_is_also_kept(tmp_path):
     (tmp_path / "progress.json").write_text("[1, 2, 3]", encoding="utf-8")
     _, notices = read_ledger(tmp_path)
     assert "did not look like a ledger" in notices[0]
-    assert json.loads((tmp_path / "progress.json.invalid").read_text()) == [1, 2, 3]
+    (aside,) = tmp_path.glob("progress.json.invalid-*")
+    assert json.loads(aside.read_text()) == [1, 2, 3]
+
+
+def test_a_second_bad_ledger_does_not_replace_the_first_one_set_aside(tmp_path):
+    for content in ("[1]", "[2]", "{oops", "{oops again"):
+        (tmp_path / "progress.json").write_text(content, encoding="utf-8")
+        read_ledger(tmp_path)
+    kept = sorted(p.read_text() for p in tmp_path.glob("progress.json.*-*"))
+    assert kept == ["[1]", "[2]", "{oops", "{oops again"], "every bad file is kept"
 
 
 def test_a_write_that_dies_midway_leaves_the_previous_ledger_intact(tmp_path, monkeypatch):

@@ -33,7 +33,6 @@ per-card ease factors (SM-2, FSRS) and re-showing "again" cards in the same sess
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -151,17 +150,16 @@ def _state_or_none(entry: Any) -> CardState | None:
         return None
 
 
+def _is_schedule(data: Any) -> bool:
+    return isinstance(data, dict) and isinstance(data.get("cards"), dict)
+
+
 def _read_unlocked(progress_dir: Path) -> tuple[dict[str, Any], list[str]]:
     path = progress_dir / SCHEDULE_NAME
-    data, notice = read_json_or_move_aside(path, progress_dir.parent)
+    data, notice = read_json_or_move_aside(
+        path, progress_dir.parent, _is_schedule, "flashcard schedule"
+    )
     notices = [notice] if notice else []
-    if data is not None and not (isinstance(data, dict) and isinstance(data.get("cards"), dict)):
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        aside = path.with_name(f"{path.name}.invalid-{stamp}")
-        os.replace(path, aside)
-        notices.append(f"{path.name} did not look like a flashcard schedule; it was moved to "
-                       f"{aside.name} and a new one was started")  # fmt: skip
-        data = None
     version = data.get("schema_version") if data is not None else None
     if isinstance(version, int) and version > SCHEMA_VERSION:
         raise GraderError(f"{path.name} has schema_version {version}, newer than this grader "
