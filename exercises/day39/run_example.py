@@ -2,11 +2,12 @@
 
 Run it from the repository root:
 
-    python exercises/day39/run_example.py
+    python exercises/day39/run_example.py                  # your attempt
+    python exercises/day39/run_example.py solutions/day39  # the reference
 
-It loads ``eval_harness.py`` from this folder (your attempt, or the reference in
-solutions/day39/), so it works before the harness is finished: it then prints one
-line saying what is not implemented yet.
+It loads ``eval_harness.py`` and ``data/eval_set.jsonl`` from the folder given (this
+script's own folder by default), so it works before the harness is finished: it then
+prints one line saying what is not implemented yet.
 
 The models are toys (no LLM). The baseline answers with the context sentence that
 shares the most words with the question; the candidate uses a longer few-shot prompt
@@ -32,9 +33,9 @@ METRICS = ["em", "f1", "groundedness", "latency_p95", "cost"]
 DEADLINE_S, DEADLINE_TOKENS = 3.0, 160  # the toy backend's timeout
 
 
-def load_harness():
-    """Import eval_harness.py from this script's folder, by path."""
-    spec = importlib.util.spec_from_file_location("day39_eval_harness", HERE / "eval_harness.py")
+def load_harness(folder: Path):
+    """Import ``folder/eval_harness.py`` by path."""
+    spec = importlib.util.spec_from_file_location("day39_eval_harness", folder / "eval_harness.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up here
     spec.loader.exec_module(module)
@@ -107,11 +108,15 @@ def render(comparison: dict, baseline, candidate) -> Table:
     return table
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
     console = Console()
+    folder = Path(argv[0]) if argv else HERE
+    if not (folder / "eval_harness.py").is_file():
+        print(f"no eval_harness.py in {folder}; give a day39 folder, e.g. solutions/day39")
+        return 2
     try:
-        harness = load_harness()
-        dataset = harness.load_jsonl(HERE / "data" / "eval_set.jsonl")
+        harness = load_harness(folder)
+        dataset = harness.load_jsonl(folder / "data" / "eval_set.jsonl")
         reports = []
         for style in ("sentence", "span"):
             clock = SimulatedClock()
@@ -133,4 +138,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))
