@@ -2,18 +2,27 @@
 
 Modules, one concern each:
 
-- ``catalog``   the days: titles, exercise files, answer templates, pass marks
-- ``plugin``    the pytest plugin that runs *inside* the test process (child side)
-- ``loading``   imports an attempt's file under a unique module name, with clear errors
-- ``testing``   helpers for hidden-test authors (fixtures, teaching assertions)
-- ``runner``    spawns and polices the test process: limits, timeouts, crashes, restarts
-- ``scoring``   turns the manifest and the observed outcomes into points
-- ``answers``   checks the markdown answer templates for completeness
-- ``results``   frozen result dataclasses and their one serialisation
-- ``report``    the JSON grade report for mentors
-- ``progress``  the learner's ledger (atomic, locked, corruption-safe)
-- ``display``   rich rendering, kept apart from all of the above
-- ``cli``       the command line (``python -m grader``)
+- ``catalog``    the days: titles, exercise files, answer templates, pass marks
+- ``plugin``     the pytest plugin that runs *inside* the test process (child side)
+- ``loading``    imports an attempt's file under a unique module name, with clear errors
+- ``testing``    helpers for hidden-test authors (fixtures, teaching assertions)
+- ``child``      one policed test process: resource limits, output drain, event stream
+- ``runner``     decides what each child runs: timeouts, crashes, restarts, outcomes
+- ``scoring``    turns the manifest and the observed outcomes into points
+- ``grading``    one day end to end (manifest, run, answers, score, provenance)
+- ``answers``    checks the markdown answer templates for completeness
+- ``provenance`` file hashes, git state and versions: what exactly was graded
+- ``results``    frozen result dataclasses and their one serialisation
+- ``report``     the JSON grade report for mentors
+- ``storage``    atomic, locked JSON files; bad files moved aside, never overwritten
+- ``progress``   the learner's ledger
+- ``milestone``  the Milestone 4 checkpoint
+- ``hints``      progressive hints, recorded in the ledger
+- ``display``    rich rendering, kept apart from all of the above
+- ``commands``   handlers of grade, hint, progress and list
+- ``watch``, ``reset``, ``notes``, ``flashcards``: the rest of the learner's loop
+- ``fake_llm``   day 37's fake LLM server (tooling, not an exercise)
+- ``cli``        the command line (``python -m grader``)
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ class a hidden test grades)::
     hints = ["a question", "a pointer", "the reference's idea"]
 
 The first failing task comes from the day's latest report; with no report yet,
-it is the first task of the file. Each hint revealed is counted in the ledger
+it is the task of the first hidden test. Each hint revealed is counted in the ledger
 (``days.<day>.hints_revealed``) and copied into later reports, so a mentor sees
 how much help was used.
 """

@@ -5,12 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
-
 from grader.catalog import SOLUTIONS_ROOT, get_day
 from grader.grading import GradeRequest, grade_day
 from grader.results import DayResult
-from grader.runner import Limits
 
 
 def copy_solution(day: str, root: Path) -> Path:
@@ -23,9 +20,3 @@ def copy_solution(day: str, root: Path) -> Path:
 def grade(day: str, target_root: Path, **options) -> DayResult:
     """Grade one day of ``target_root`` (no report, no ledger)."""
     return grade_day(get_day(day), GradeRequest(target_root=target_root, **options))
-
-
-@pytest.fixture
-def fast_limits() -> Limits:
-    """Tight limits so hostile attempts are stopped quickly in tests."""
-    return Limits(per_test_s=2.0, per_day_s=20.0, memory_bytes=1024**3)
