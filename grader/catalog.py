@@ -7,11 +7,15 @@ tests, so adding a day never edits a shared file::
     topics = ["logistic regression", "precision / recall / F1"]
     exercises = ["logistic_regression.py", "metrics.py"]   # what the learner edits
     answers = ["answers/system_design.md"]                 # markdown templates
-    pass_mark = 0.8        # share of the coding points needed to pass (default 0.8)
-    pass_rule = "tests"    # "tests", or "answers" for a day graded on writing only
+    pass_rule = "all_green"  # or "answers" for a day graded on writing only
 
-    [pass_marks]           # optional: a hidden test file with its own mark
-    "test_quiz.py" = 0.7   # the day passes when every file reaches its mark
+    [pass_marks]           # optional, only where the curriculum sets a threshold:
+    "test_quiz.py" = 0.7   # this hidden file passes at 70 % of its points
+
+The verdict is all green, as in rustlings and exercism: a day passes only when
+every non-bonus hidden test passes, because each test checks one thing the day
+teaches. Points stay as partial credit for progress and mentors. A file named in
+``[pass_marks]`` passes at its own share of points instead (day 40's concept quiz).
 
 Hidden tests for ``exercises/<day>/foo.py`` live in ``grader/hidden/<day>/test_foo.py``.
 """
@@ -32,7 +36,7 @@ EXERCISES_ROOT = REPO_ROOT / "exercises"
 SOLUTIONS_ROOT = REPO_ROOT / "solutions"
 PROGRESS_ROOT = REPO_ROOT / "progress"  # the learner's ledger and reports (default)
 
-PASS_RULES = ("tests", "answers")
+PASS_RULES = ("all_green", "answers")
 _DAY_NAME = re.compile(r"^day(\d{2})$")
 
 
@@ -45,9 +49,8 @@ class Day:
     topics: tuple[str, ...]
     exercises: tuple[str, ...]  # file names relative to the day folder
     answers: tuple[str, ...]  # markdown templates relative to the day folder
-    pass_mark: float
     pass_rule: str
-    pass_marks: tuple[tuple[str, float], ...] = ()  # (hidden test file, its own mark)
+    pass_marks: tuple[tuple[str, float], ...] = ()  # (hidden test file, its own share of points)
 
     @property
     def number(self) -> int:
@@ -72,14 +75,18 @@ def _load_day(folder: Path) -> Day:
             topics=tuple(data.get("topics", ())),
             exercises=tuple(data.get("exercises", ())),
             answers=tuple(data.get("answers", ())),
-            pass_mark=float(data.get("pass_mark", 0.8)),
-            pass_rule=str(data.get("pass_rule", "tests")),
+            pass_rule=str(data.get("pass_rule", "all_green")),
             pass_marks=tuple((str(k), float(v)) for k, v in data.get("pass_marks", {}).items()),
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
         raise GraderError(
             f"the catalog entry {path.relative_to(REPO_ROOT)} is broken: {exc}"
         ) from exc
+    if "pass_mark" in data:
+        raise GraderError(
+            f"{path.name} of {day.name}: 'pass_mark' is gone; a day passes when every test "
+            "passes, and [pass_marks] sets a threshold for one file where the curriculum has one"
+        )
     if day.pass_rule not in PASS_RULES:
         raise GraderError(
             f"{path.name} of {day.name}: pass_rule {day.pass_rule!r} not in {PASS_RULES}"

@@ -145,7 +145,10 @@ def render_summary(console: Console, result: DayResult, report_path: str | None)
     if result.pass_rule == "answers":
         rule = "pass: every written answer complete"
     else:
-        rule = f"pass mark {result.pass_mark * 100:g} %"
+        rule = "pass: every test green" + "".join(
+            f", {file.removeprefix('test_').removesuffix('.py')} {mark * 100:g} %"
+            for file, mark in result.pass_marks.items()
+        )
     if result.max_score:
         measured = f"{_points(result.score)}/{_points(result.max_score)} points"
     else:

@@ -16,6 +16,7 @@ Hidden tests reach the attempt only through the fixtures defined here (see
 from __future__ import annotations
 
 import json
+import re
 import time
 import zlib
 from collections.abc import Callable, Iterator
@@ -116,7 +117,7 @@ def _short_message(excinfo: pytest.ExceptionInfo[BaseException], target: Path | 
     """One teaching line: our assertion text, or ``TypeError: … (metrics.py line 12)``."""
     exc = excinfo.value
     if isinstance(exc, AssertionError) and str(exc):
-        text = str(exc)
+        text = strip_introspection(str(exc))
     elif isinstance(exc, AttemptLoadError):
         text = str(exc)
     else:
@@ -126,6 +127,20 @@ def _short_message(excinfo: pytest.ExceptionInfo[BaseException], target: Path | 
             if inside:
                 text += f" ({Path(str(inside[-1].path)).name} line {inside[-1].lineno + 1})"
     return _truncate(text, MESSAGE_LIMIT)
+
+
+_WHERE_LINE = re.compile(r"^\s*[+-]\s+(where|and)\b")  # pytest's "+  where x = f()" lines
+_ADDRESS = re.compile(r"<([\w.]+(?: object)?) at 0x[0-9a-fA-F]+>")
+
+
+def strip_introspection(text: str) -> str:
+    """Drop pytest's assertion introspection noise: ``+ where …`` lines and memory addresses.
+
+    ``assert n == 3`` fails as ``assert 2 == 3\n +  where 2 = len(<Foo object at 0x7f…>)``:
+    the first line teaches, the rest is pytest talking to itself.
+    """
+    lines = [line for line in text.splitlines() if not _WHERE_LINE.match(line)]
+    return _ADDRESS.sub(r"<\1>", "\n".join(lines)).strip()
 
 
 def _truncate(text: str, limit: int) -> str:
@@ -142,6 +157,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         target = item.config.getoption("--grader-target")
         item._grader_message = _short_message(call.excinfo, Path(target) if target else None)  # type: ignore[attr-defined]
         item._grader_detail = _truncate(report.longreprtext, DETAIL_LIMIT)  # type: ignore[attr-defined]
+        # A check that recognised the mistake (grader.testing.Mistake) brings its own hint.
+        hint = getattr(call.excinfo.value, "hint", None)
+        if isinstance(call.excinfo.value, AssertionError) and isinstance(hint, str) and hint:
+            item._grader_hint = _truncate(hint, MESSAGE_LIMIT)  # type: ignore[attr-defined]
 
 
 def _outcome(item: pytest.Item, reports: dict[str, pytest.TestReport]) -> str:
@@ -178,6 +197,7 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
         message=getattr(item, "_grader_message", ""),
         detail=getattr(item, "_grader_detail", ""),
         seed=getattr(item, "_grader_seed", None),
+        hint=getattr(item, "_grader_hint", ""),
     )
 
 

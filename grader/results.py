@@ -15,7 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-REPORT_SCHEMA_VERSION = 1
+REPORT_SCHEMA_VERSION = 2
 
 
 class TestStatus(StrEnum):
@@ -89,8 +89,7 @@ class DayResult:
     run_status: RunStatus
     score: float
     max_score: float
-    pass_mark: float
-    pass_rule: str
+    pass_rule: str  # "all_green" or "answers" (see grader.catalog)
     passed: bool
     tests: tuple[TestResult, ...]
     answers: tuple[AnswerCheck, ...]
@@ -104,6 +103,7 @@ class DayResult:
     runs: tuple[dict[str, Any], ...] = ()  # the child processes, with pytest-json-report summaries
     output: str = ""  # the test processes' own output, truncated
     hints_revealed: dict[str, int] = field(default_factory=dict)  # task -> hints shown so far
+    pass_marks: dict[str, float] = field(default_factory=dict)  # hidden file -> its own share
 
     @property
     def percent(self) -> float:

@@ -19,8 +19,9 @@ seed is reported with any failure, so random inputs can be replayed.
 from __future__ import annotations
 
 import time
+import unicodedata
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from types import ModuleType
 from typing import Any
@@ -184,6 +185,25 @@ def best_time(fn: Callable[[], Any], repeats: int = 3) -> float:
     return min(times)
 
 
+TIMING_ROUNDS = 4  # a slow-looking ratio is measured again this many times before it fails
+
+
+def timing_ratio(
+    attempt_fn: Callable[[], Any], reference_fn: Callable[[], Any], *, repeats: int = 3
+) -> float:
+    """Best attempt time over best reference time, the two runs interleaved.
+
+    subtle: interleaving (attempt, reference, attempt, ...) means a burst of load from
+    another process slows both sides alike, and the minimum of several runs is the one
+    least disturbed by it: together they keep the ratio honest on a busy machine.
+    """
+    attempt_s, reference_s = float("inf"), float("inf")
+    for _ in range(repeats):
+        attempt_s = min(attempt_s, best_time(attempt_fn, 1))
+        reference_s = min(reference_s, best_time(reference_fn, 1))
+    return attempt_s / max(reference_s, 1e-4)
+
+
 def assert_not_much_slower(
     attempt_fn: Callable[[], Any],
     reference_fn: Callable[[], Any],
@@ -196,11 +216,104 @@ def assert_not_much_slower(
     """Time both in the same test and fail if the attempt is over ``factor`` x the reference.
 
     A ratio, not an absolute time: it holds on a slow laptop and a fast server alike.
+    A ratio over ``factor`` is measured again (up to ``TIMING_ROUNDS`` rounds) and the
+    best round counts, so correct code does not fail because the machine was busy for
+    a moment; code that really is slower is slower in every round. The message starts
+    with "timing test:" so the learner knows the values were right.
     """
-    reference_s = max(best_time(reference_fn, repeats), 1e-4)
-    attempt_s = best_time(attempt_fn, repeats)
-    ratio = attempt_s / reference_s
-    if ratio > factor:
-        raise AssertionError(
-            f"{what} took {ratio:.0f}x the reference's time (allowed: {factor:g}x); {advice}"
-        )
+    ratios = []
+    for _ in range(TIMING_ROUNDS):
+        ratios.append(timing_ratio(attempt_fn, reference_fn, repeats=repeats))
+        if ratios[-1] <= factor:
+            return
+    raise AssertionError(
+        f"timing test: {what} took {min(ratios):.1f}x the reference's time at best "
+        f"(allowed: {factor:g}x; {len(ratios)} rounds, best of {repeats} runs each; "
+        f"the results were right, the speed was not); {advice}"
+    )
+
+
+class Mistake(AssertionError):
+    """A failed check that recognised the likely mistake behind the failure.
+
+    Its ``hint`` replaces the test's own hint in the table and the report, so the
+    learner reads a question about the mistake they made, not about another one::
+
+        raise Mistake("weights scaled by 1/sqrt(d_v): ...", hint="Which of Q, K or V ...?")
+    """
+
+    def __init__(self, message: str, *, hint: str) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+def _same_value(actual: Any, candidate: Any, rtol: float, atol: float) -> bool:
+    try:
+        a = np.asarray(actual, dtype=float)
+        b = np.asarray(candidate, dtype=float)
+    except (TypeError, ValueError):
+        try:
+            return bool(actual == candidate)
+        except Exception:
+            return False
+    if a.shape != b.shape:
+        return False
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        return bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=True))
+
+
+def name_the_mistake(
+    actual: Any,
+    mistakes: Mapping[str, tuple[Any, str]],
+    *,
+    what: str,
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+) -> None:
+    """Raise :class:`Mistake` when ``actual`` is what a known wrong approach gives.
+
+    ``mistakes`` maps a description of the mistake to ``(the value that mistake gives,
+    the hint for it)``. Call this before comparing with the right value; it returns
+    quietly when no known mistake matches, and the ordinary comparison then reports::
+
+        name_the_mistake(out, {
+            "scaled by 1/sqrt(d_v) instead of 1/sqrt(d_k)": (wrong, "Which dimension ...?"),
+        }, what="attention output")
+    """
+    for description, (wrong_value, hint) in mistakes.items():
+        if _same_value(actual, wrong_value, rtol, atol):
+            raise Mistake(f"{what}: {description}", hint=hint)
+
+
+def _code_points(text: str) -> str:
+    return " ".join(f"U+{ord(ch):04X}" for ch in text) or "(nothing)"
+
+
+def assert_same_text(actual: Any, expected: str, *, what: str) -> None:
+    """Assert two strings are equal; when they are not, show *what* differs.
+
+    Strings that look identical on screen can differ in code points (a composed "é"
+    against "e" + a combining accent, a no-break space, a variation selector). The
+    message gives the first differing position, the code points on both sides there,
+    and says when the two are the same text in another normal form (NFC vs NFD).
+    """
+    if not isinstance(actual, str):
+        raise AssertionError(f"{what}: expected a str, got {_describe(actual)}")
+    if actual == expected:
+        return
+    at = next(
+        (i for i, (a, b) in enumerate(zip(actual, expected)) if a != b),
+        min(len(actual), len(expected)),
+    )
+    got, want = actual[at : at + 4], expected[at : at + 4]
+    note = ""
+    for form in ("NFC", "NFD", "NFKC"):
+        if unicodedata.normalize(form, actual) == unicodedata.normalize(form, expected):
+            note = f"; they are the same text in {form}, but not the same code points"
+            break
+    raise AssertionError(
+        f"{what}: got {actual[:80]!r}, expected {expected[:80]!r}; they first differ at "
+        f"index {at}: got {_code_points(got)} {got!r}, expected {_code_points(want)} "
+        f"{want!r} (lengths {len(actual)} and {len(expected)}){note}"
+    )
