@@ -74,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="print one JSON summary on stdout; the table goes to stderr",
     )
     grade.add_argument("--only", metavar="TEST", help="run one test (a replay; not recorded)")
+    grade.add_argument(
+        "--all-rows", action="store_true", help="list passing tests too, not only their count"
+    )
     grade.add_argument("--seed", type=int, help="seed for every randomised test")
     grade.add_argument(
         "--test-timeout",

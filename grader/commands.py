@@ -35,7 +35,7 @@ from grader.display import (
 )
 from grader.errors import GraderError, UsageError
 from grader.grading import GradeRequest, grade_day, manifest_for
-from grader.hints import first_failing_task, load_hints, reveal_next
+from grader.hints import first_failing_task, hint_sequence, load_hints, reveal_next
 from grader.milestone import milestone_status, update_milestone
 from grader.progress import read_ledger, record_attempt, update_ledger
 from grader.report import write_report
@@ -101,7 +101,10 @@ def grade_days(days: list[Day], args: argparse.Namespace, console: Console) -> l
         report_path, milestone_at = None, None
         if record:
             result, report_path, milestone_at = _record_result(result, progress_dir, console)
-        render_day(console, result, shown_path(report_path) if report_path else None)
+        render_day(
+            console, result, shown_path(report_path) if report_path else None,
+            all_rows=getattr(args, "all_rows", False), replay=args.only is not None,
+        )  # fmt: skip
         if record and day.name == "day40":
             if milestone_at:
                 console.print(f"Milestone 4 reached on {milestone_at[:10]}.", style="grade.pass")
@@ -165,19 +168,21 @@ def command_hint(args: argparse.Namespace) -> int:
         revealed = ledger["days"].get(day.name, {}).get("hints_revealed", {})
         render_hints(console, day.name, {t: hints.get(t, [])[:n] for t, n in revealed.items()})
         return EXIT_PASSED
-    task = first_failing_task(day, progress_dir, manifest_for(day))
-    if task is None:
+    failing = first_failing_task(day, progress_dir, manifest_for(day))
+    if failing is None:
         console.print(f"Every test of {day.name} passed at your last grade: no hint needed.")
         return EXIT_PASSED
+    task, test_hint = failing
     if not hints.get(task):
         raise GraderError(f"no hints are written for task {task!r} of {day.name}")
+    sequence = hint_sequence(test_hint, hints[task])
     shown = [0]
 
     def reveal(ledger: dict[str, Any]) -> None:
-        shown[0], _ = reveal_next(ledger, day.name, task, hints[task])
+        shown[0], _ = reveal_next(ledger, day.name, task, sequence)
 
     update_ledger(progress_dir, reveal)
-    render_hint(console, day.name, task, hints[task], shown[0])
+    render_hint(console, day.name, task, sequence, shown[0])
     return EXIT_PASSED
 
 

@@ -20,7 +20,8 @@ from rich.text import Text
 from rich.theme import Theme
 
 from grader.catalog import Day
-from grader.results import DayResult, TestStatus, replay_command
+from grader.results import DayResult, RunStatus, TestResult, TestStatus, replay_command
+from grader.scoring import LOAD_ERROR_MARK
 
 THEME = Theme(
     {
@@ -63,31 +64,73 @@ def _points(value: float) -> str:
     return f"{value:g}"
 
 
-def render_day(console: Console, result: DayResult, report_path: str | None) -> None:
-    """The table of tests, the answers, problems and the summary line for one day."""
+def _shown_target(result: DayResult) -> str:
+    """The graded folder as the learner knows it: ``exercises/day31`` or ``<clone>/day31``."""
     target = Path(result.target)
-    shown = f"{target.parent.name}/{target.name}" if target.is_absolute() else result.target
+    return f"{target.parent.name}/{target.name}" if target.is_absolute() else result.target
+
+
+def failing_first(result: DayResult) -> list[TestResult]:
+    """The tests that did not pass, regular before bonus, in report order."""
+    failing = [t for t in result.tests if t.status is not TestStatus.PASSED]
+    return sorted(failing, key=lambda t: t.bonus)
+
+
+def render_day(
+    console: Console,
+    result: DayResult,
+    report_path: str | None,
+    *,
+    all_rows: bool = False,
+    replay: bool = False,
+) -> None:
+    """The failing tests, a count of the passing ones, replays, answers, problems, summary.
+
+    Failing rows come first and passing rows collapse into one line (``all_rows``
+    lists them too). Replay commands go below the table, each whole on its own line,
+    so they can be copied at any terminal width.
+    """
     console.print(
         Text.assemble((f"{result.day} · {result.title}", "grade.title"),
-                      (f"  (graded: {shown})", "grade.dim"))
+                      (f"  (graded: {_shown_target(result)})", "grade.dim"))
     )  # fmt: skip
+    failing = failing_first(result)
+    passing = [t for t in result.tests if t.status is TestStatus.PASSED]
+    rows = failing + passing if all_rows else failing
+    if rows:
+        _render_table(console, rows)
+    if passing and not all_rows:
+        console.print(
+            Text(f"{len(passing)} test(s) passed" + (" (--all-rows lists them)" if failing else ""),
+                 style="grade.pass")
+        )  # fmt: skip
+    replays = [cmd for t in failing if (cmd := replay_command(result, t))]
+    if replays and not replay:
+        console.print(Text("Replay a failing randomised test with its seed:", style="grade.dim"))
+        for command in replays:
+            console.print(command, soft_wrap=True, markup=False)
+    render_answers(console, result)
+    for problem in result.problems:
+        console.print(Text(f"Problem: {problem}", style="grade.error"))
+    render_summary(console, result, report_path, replay=replay)
+
+
+def _render_table(console: Console, rows: list[TestResult]) -> None:
     table = Table(box=None if _plain(console) else box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("Test", overflow="fold", ratio=3)
     table.add_column("Status", no_wrap=True)
     table.add_column("Points", justify="right", no_wrap=True)
     table.add_column("What to look at", overflow="fold", ratio=4)
     previous = ""
-    for test in result.tests:
+    for test in rows:
         note = Text()
         if test.status is not TestStatus.PASSED and test.message == previous:
             # A stub or a broken import fails many tests the same way: say it once.
             note.append("(same as above)", style="grade.dim")
         elif test.status is not TestStatus.PASSED:
             note.append(test.message)
-            if test.hint:
+            if test.hint and LOAD_ERROR_MARK not in test.message:  # no hint fixes an import
                 note.append(f"\nHint: {test.hint}", style="grade.hint")
-            if replay := replay_command(result, test):
-                note.append(f"\nReplay: {replay}", style="grade.dim")
         previous = test.message if test.status is not TestStatus.PASSED else ""
         name = f"{test.name} (bonus)" if test.bonus else test.name
         table.add_row(
@@ -95,10 +138,6 @@ def render_day(console: Console, result: DayResult, report_path: str | None) -> 
             f"{_points(test.points)}/{_points(test.max_points)}", note,
         )  # fmt: skip
     console.print(table)
-    render_answers(console, result)
-    for problem in result.problems:
-        console.print(Text(f"Problem: {problem}", style="grade.error"))
-    render_summary(console, result, report_path)
 
 
 def render_answers(console: Console, result: DayResult) -> None:
@@ -120,40 +159,61 @@ def render_answers(console: Console, result: DayResult) -> None:
 
 
 def next_step(result: DayResult) -> str:
-    """What the learner should do now, in one line."""
-    failing = [t for t in result.tests if t.status is not TestStatus.PASSED and not t.bonus]
-    if result.passed and not result.answers_complete:
-        return f"Next: finish the written answers in exercises/{result.day}/answers/."
-    if not result.passed and result.pass_rule == "answers":
-        return f"Next: complete every answer section in exercises/{result.day}/answers/."
-    if result.passed:
+    """What the learner should do now, in one line: failing tests before written answers."""
+    where = "" if result.target.startswith("exercises/") else f" in {_shown_target(result)}"
+    failing = [t for t in failing_first(result) if not t.bonus]
+    if result.pass_rule == "answers" and not result.passed:
+        return f"Next: complete every answer section in {_shown_target(result)}/answers/."
+    if result.run_status is RunStatus.LOAD_ERROR and result.problems:
+        return f"Next: make your file import again{where} (see Problem above), then grade again."
+    if not result.passed and failing:
+        first = failing[0]
         return (
-            f"Next: day{int(result.day[3:]) + 1}."
-            if result.day != "day40"
-            else ("Next: nox -s progress, to see the Milestone 4 checkpoint.")
-        )
-    if failing:
-        return (
-            f"Next: make '{failing[0].name}' pass. Hint: {failing[0].hint} "
+            f"Next: make '{first.name}' pass{where}. Hint: {first.hint} "
             f"(more: nox -s hint -- {result.day})"
         )
-    return f"Next: complete every answer section in exercises/{result.day}/answers/."
+    if not result.answers_complete:
+        return f"Next: finish the written answers in {_shown_target(result)}/answers/."
+    if result.day == "day40":
+        return "Next: nox -s progress, to see the Milestone 4 checkpoint."
+    return f"Next: day{int(result.day[3:]) + 1}."
 
 
-def render_summary(console: Console, result: DayResult, report_path: str | None) -> None:
-    verdict = ("PASSED", "grade.pass") if result.passed else ("NOT PASSED", "grade.fail")
+def verdict_text(result: DayResult) -> tuple[str, str]:
+    """``("PASSED", style)`` or ``("NOT PASSED: 3 tests still failing; first: …", style)``."""
+    if result.passed:
+        return "PASSED", "grade.pass"
+    failing = [t for t in failing_first(result) if not t.bonus]
+    if result.pass_rule == "answers" or not failing:
+        return "NOT PASSED", "grade.fail"
+    count = f"{len(failing)} test{'s' if len(failing) > 1 else ''} still failing"
+    return f"NOT PASSED: {count}; first: {failing[0].name}", "grade.fail"
+
+
+def render_summary(
+    console: Console, result: DayResult, report_path: str | None, *, replay: bool = False
+) -> None:
+    if replay:
+        # A replay reruns one test with one seed: it says how that test went, no verdict.
+        ran = ", ".join(f"{t.name}: {t.status.value}" for t in result.tests)
+        style = "grade.pass" if all(t.status is TestStatus.PASSED for t in result.tests) else (
+            "grade.fail")  # fmt: skip
+        console.print(Text.assemble(f"{result.day} replay (not recorded): ", (ran, style)))
+        console.print()
+        return
     if result.pass_rule == "answers":
         rule = "pass: every written answer complete"
     else:
         rule = "pass: every test green" + "".join(
-            f", {file.removeprefix('test_').removesuffix('.py')} {mark * 100:g} %"
+            f", {file.removeprefix('test_').removesuffix('.py')} at {mark * 100:g} %"
             for file, mark in result.pass_marks.items()
         )
     if result.max_score:
         measured = f"{_points(result.score)}/{_points(result.max_score)} points"
     else:
         measured = "written answers"
-    line = Text.assemble(f"{result.day}: {measured} ({result.percent:g} %), {rule}: ", verdict)
+    line = Text.assemble(f"{result.day}: {measured} ({result.percent:g} %), {rule}: ",
+                         verdict_text(result))  # fmt: skip
     if result.bonus_max_score:
         line.append(f"  bonus {_points(result.bonus_score)}/{_points(result.bonus_max_score)}")
     console.print(line)

@@ -7,9 +7,10 @@ class a hidden test grades)::
     hints = ["a question", "a pointer", "the reference's idea"]
 
 The first failing task comes from the day's latest report; with no report yet,
-it is the task of the first hidden test. Each hint revealed is counted in the ledger
-(``days.<day>.hints_revealed``) and copied into later reports, so a mentor sees
-how much help was used.
+it is the task of the first hidden test. Hint 1 is that failing test's own hint
+(the one the table showed), then the task's progressive hints follow. Each hint
+revealed is counted in the ledger (``days.<day>.hints_revealed``) and copied into
+later reports, so a mentor sees how much help was used.
 """
 
 from __future__ import annotations
@@ -36,18 +37,35 @@ def load_hints(day: Day) -> dict[str, list[str]]:
     return {task: [str(h) for h in entry.get("hints", [])] for task, entry in data.items()}
 
 
-def first_failing_task(day: Day, progress_dir: Path, manifest: list[dict[str, Any]]) -> str | None:
-    """The task of the first non-passing test in the latest report (None: all passed)."""
+def first_failing_task(
+    day: Day, progress_dir: Path, manifest: list[dict[str, Any]]
+) -> tuple[str, str] | None:
+    """``(task, that test's own hint)`` of the first non-passing test in the latest
+    report; with no report yet, the first test's. None when everything passed.
+
+    The test's hint is the one the report showed: when the check recognised the
+    mistake (:class:`grader.testing.Mistake`), it is the hint for that mistake.
+    """
+    by_id = {e["nodeid"]: e for e in manifest}
     latest = progress_dir / "reports" / day.name / "latest.json"
-    tasks = {e["nodeid"]: e.get("task", "") for e in manifest}
     try:
         report = json.loads(latest.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return next((t for t in tasks.values() if t), None)
+        first = next((e for e in manifest if e.get("task")), None)
+        return (first["task"], first["hint"]) if first else None
     for test in report.get("tests", []):
         if test.get("status") != "passed" and not test.get("bonus"):
-            return tasks.get(test.get("id"), "") or None
+            entry = by_id.get(test.get("id"), {})
+            if not entry.get("task"):
+                return None
+            return entry["task"], str(test.get("hint") or entry.get("hint") or "")
     return None
+
+
+def hint_sequence(test_hint: str, task_hints: list[str]) -> list[str]:
+    """The hints to reveal one by one: the failing test's own hint first (it speaks to
+    what failed), then the task's progressive hints."""
+    return ([test_hint] if test_hint and test_hint not in task_hints else []) + task_hints
 
 
 def reveal_next(ledger: dict[str, Any], day: str, task: str, hints: list[str]) -> tuple[int, bool]:

@@ -10,13 +10,15 @@ import pytest
 from grader.catalog import all_days, get_day
 from grader.cli import main
 from grader.grading import manifest_for
-from grader.hints import load_hints
+from grader.hints import hint_sequence, load_hints
 from grader.milestone import MILESTONE_DAYS, milestone_status, update_milestone
 from grader.progress import empty_ledger, read_ledger
 
 
 def test_hints_are_revealed_one_at_a_time_and_recorded(tmp_path, capsys):
-    hints = load_hints(get_day("day31"))["sigmoid"]
+    first_test = manifest_for(get_day("day31"))[0]
+    hints = hint_sequence(first_test["hint"], load_hints(get_day("day31"))["sigmoid"])
+    assert hints[0] == first_test["hint"], "hint 1 is the failing test's own hint"
     for number in range(1, len(hints) + 2):
         assert main(["hint", "day31", "--progress-dir", str(tmp_path)]) == 0
         out = capsys.readouterr().out
@@ -39,9 +41,15 @@ def test_the_hint_follows_the_first_failing_test_of_the_latest_report(tmp_path, 
         {"id": "day31/test_metrics.py::test_roc_auc_matches_a_hand_worked_value",
          "status": "failed", "bonus": False},
     ]  # fmt: skip
+    tests[1]["hint"] = "Did your check see a tie counted as a whole win?"  # as the report showed
     (folder / "latest.json").write_text(json.dumps({"tests": tests}), encoding="utf-8")
     assert main(["hint", "day31", "--progress-dir", str(tmp_path)]) == 0
-    assert "day31 · roc_auc: hint 1 of" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "day31 · roc_auc: hint 1 of" in out
+    assert "counted as a whole win?" in out, "hint 1 is the failing test's own (observed) hint"
+    assert main(["hint", "day31", "--progress-dir", str(tmp_path)]) == 0
+    second = load_hints(get_day("day31"))["roc_auc"][0].split()[0]
+    assert second in capsys.readouterr().out, "then the task's progressive hints"
 
 
 @pytest.mark.parametrize("day", [d.name for d in all_days()])
