@@ -25,8 +25,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import signal
 import socket
+import sys
 import threading
 import time
 from collections import deque
@@ -181,10 +184,10 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.raw_body is not None:
             return self._send(200, "application/json", reply.raw_body.encode(), reply.chunk_bytes)
         content = reply.content if reply.content is not None else echo(body["messages"])
-        usage = {
-            "prompt_tokens": sum(count_tokens(str(m.get("content", ""))) for m in body["messages"]),
-            "completion_tokens": count_tokens(content),
-        }
+        prompt = sum(count_tokens(str(m.get("content", ""))) for m in body["messages"])
+        completion = count_tokens(content)
+        usage = {"prompt_tokens": prompt, "completion_tokens": completion,
+                 "total_tokens": prompt + completion}  # fmt: skip
         if body.get("stream"):
             data = self._sse(content, usage, cut=reply.cut_stream)
             return self._send(200, "text/event-stream", data, reply.chunk_bytes)
@@ -310,18 +313,41 @@ class FakeLLM:
         self.stop()
 
 
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to send SIGTERM when the process that started us (nox) dies."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass  # the parent watch in main() still stops us, within half a second
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``python -m grader.fake_llm [--host H] [--port P] [--quiet]``: serve until Ctrl-C."""
+    """``python -m grader.fake_llm [--host H] [--port P] [--quiet]``: serve until Ctrl-C.
+
+    It also stops on SIGTERM and when the process that started it goes away (nox
+    killed, a terminal closed), so no orphan server is left answering on the port.
+    """
     parser = argparse.ArgumentParser(prog="python -m grader.fake_llm", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8765, help="port (0: any free one)")
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
     args = parser.parse_args(argv)
+    parent = os.getppid()
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    _die_with_parent()
     fake = FakeLLM(args.host, args.port, verbose=not args.quiet).start()
     print(f"fake LLM listening on {fake.url}{CHAT_PATH} (Ctrl-C to stop)", flush=True)
     try:
-        while True:
-            time.sleep(3600)
+        while os.getppid() == parent:  # reparented: whoever started us is gone
+            time.sleep(0.5)
+        print("the process that started the server is gone; stopping", flush=True)
     except KeyboardInterrupt:
         print("stopping", flush=True)
     finally:

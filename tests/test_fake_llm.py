@@ -121,7 +121,7 @@ def test_scripted_faults_are_served_in_order_and_recorded():
         assert post(fake.url)[::2] == (200, b"{oops")
         reply = json.loads(post(fake.url)[2])
         assert reply["choices"][0]["message"] == {"role": "assistant", "content": "fine"}
-        assert reply["usage"] == {"prompt_tokens": 2, "completion_tokens": 1}
+        assert reply["usage"] == {"prompt_tokens": 2, "completion_tokens": 1, "total_tokens": 3}
         echo = json.loads(post(fake.url, {**BODY, "temperature": 0.5})[2])  # script exhausted
         assert echo["choices"][0]["message"]["content"] == "echo: hello there"
         assert len(fake.requests) == 6
@@ -154,6 +154,7 @@ def test_streams_are_well_formed_sse_even_when_flushed_in_pieces():
         assert usage["choices"] == [] and usage["usage"] == {
             "prompt_tokens": 2,
             "completion_tokens": 4,
+            "total_tokens": 6,
         }
         _, _, cut = post(fake.url, {**BODY, "stream": True})
         assert "[DONE]" not in sse_events(cut)
@@ -187,3 +188,66 @@ def test_the_command_line_serves_until_ctrl_c():
             process.kill()
             process.wait()
         process.stdout.close()  # type: ignore[union-attr]
+
+
+def _wait_until_refused(port: int, within_s: float = 10.0) -> bool:
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        except OSError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM"])
+def test_killing_the_process_that_started_the_server_stops_it(how):
+    """`nox -s fake-llm` runs the server as nox's child: when nox dies, no orphan is left."""
+    parent = subprocess.Popen(
+        [sys.executable, "-c",
+         "import subprocess, sys; subprocess.run([sys.executable, '-m', 'grader.fake_llm',"
+         " '--port', '0', '--quiet'])"],
+        cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        first = parent.stdout.readline()  # type: ignore[union-attr]
+        match = re.search(r"http://127\.0\.0\.1:(\d+)", first)
+        assert match, f"the first line should give the URL, got {first!r}"
+        port = int(match.group(1))
+        parent.send_signal(getattr(signal, how))
+        parent.wait(timeout=5)
+        assert _wait_until_refused(port), f"the server still answers on {port} after {how}"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
+        parent.stdout.close()  # type: ignore[union-attr]
+
+
+def test_the_official_openai_client_reads_every_field_it_needs():
+    """Completions, streams with include_usage, 429 with Retry-After and 400 bodies."""
+    openai = pytest.importorskip("openai", reason="openai is a test dependency (pip install .[test])")
+    with FakeLLM(verbose=False) as fake:
+        client = openai.OpenAI(base_url=fake.url + "/v1", api_key="fake", max_retries=0)
+        reply = client.chat.completions.create(model="fake-1", messages=BODY["messages"])
+        assert reply.choices[0].message.content and reply.choices[0].finish_reason == "stop"
+        usage = reply.usage
+        assert usage is not None and usage.total_tokens == (
+            usage.prompt_tokens + usage.completion_tokens
+        )
+        stream = client.chat.completions.create(
+            model="fake-1", messages=BODY["messages"], stream=True,
+            stream_options={"include_usage": True},
+        )  # fmt: skip
+        chunks = list(stream)
+        text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+        assert text == reply.choices[0].message.content
+        assert chunks[-1].usage is not None and chunks[-1].usage.total_tokens == usage.total_tokens
+        fake.script(fault_status(429, retry_after="2"), fault_status(400, "bad messages"))
+        with pytest.raises(openai.RateLimitError) as limited:
+            client.chat.completions.create(model="fake-1", messages=BODY["messages"])
+        assert limited.value.response.headers["retry-after"] == "2"
+        with pytest.raises(openai.BadRequestError) as bad:
+            client.chat.completions.create(model="fake-1", messages=BODY["messages"])
+        assert "bad messages" in str(bad.value)
