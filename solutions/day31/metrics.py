@@ -3,7 +3,9 @@ recall, F-beta, macro/micro averaging and ROC AUC.
 
 Conventions follow scikit-learn: a metric whose denominator is zero returns
 ``zero_division`` instead of raising, and F-scores are computed from counts (not
-from the rounded precision and recall). Left out: sample weights, multi-label
+from the rounded precision and recall). Every function raises ``ValueError`` for
+inputs of different lengths; the binary ones (all but the macro and micro averages)
+also for labels other than 0/1, -1/1 labels included. Left out: sample weights, multi-label
 inputs, and curves (precision-recall, ROC points).
 """
 
@@ -61,7 +63,11 @@ def _fbeta_from_counts(tp, fp, fn, beta, zero_division):
 
 
 def fbeta_score(y_true, y_pred, beta, zero_division=0.0):
-    """(1+β²)·tp / ((1+β²)·tp + β²·fn + fp); β > 1 weighs recall more."""
+    """(1+β²)·tp / ((1+β²)·tp + β²·fn + fp); β > 1 weighs recall more.
+
+    ``zero_division`` only when that count denominator is 0: tp = 0, fp = 1, fn = 1
+    gives 0.0, although precision and recall are both 0.
+    """
     tp, fp, fn, _ = confusion_counts(y_true, y_pred)
     return _fbeta_from_counts(tp, fp, fn, beta, zero_division)
 
@@ -78,6 +84,8 @@ def precision_recall_f1(y_true, y_pred, average="binary", zero_division=0.0):
     - ``macro``: per-class scores over the labels present in y_true or y_pred, then
       their plain mean (every class counts the same, however rare);
     - ``micro``: pool tp, fp, fn over the classes first (every sample counts the same).
+
+    A per-class 0/0 gives ``zero_division``; any other average is a ``ValueError``.
     """
     if average == "binary":
         tp, fp, fn, _ = confusion_counts(y_true, y_pred)
@@ -127,7 +135,8 @@ def roc_auc(y_true, scores):
 
     This is the Mann-Whitney U statistic divided by n_pos * n_neg, computed with
     average ranks in O(n log n). By hand: y = [0, 0, 1, 1], s = [0.1, 0.4, 0.35, 0.8]:
-    of the 4 (pos, neg) pairs, 3 are ordered right, so AUC = 0.75.
+    of the 4 (pos, neg) pairs, 3 are ordered right, so AUC = 0.75. y_true holds 0/1
+    labels; ``ValueError`` when only one class is present.
     """
     y = np.asarray(y_true)
     s = np.asarray(scores, dtype=float)

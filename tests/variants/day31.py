@@ -70,5 +70,56 @@ VARIANTS = [
     Variant(METRICS, "ROC AUC accepts a single class (divides by zero)", (
         ("    if n_pos == 0 or n_neg == 0:\n", "    if False:\n"),
     )),
+    Variant(METRICS, "zip() truncation: inputs of different lengths are cut to the shorter", (
+        ("    if y_true.shape != y_pred.shape or y_true.ndim != 1:\n        raise ValueError(\n",
+         "    n = min(len(y_true), len(y_pred))\n    y_true, y_pred = y_true[:n], y_pred[:n]\n"
+         "    if y_true.ndim != 1:\n        raise ValueError(\n"),
+    )),
+    Variant(METRICS, "binary metrics check labels with max() <= 1, so -1/1 labels pass", (
+        ("        if not np.isin(labels, (0, 1)).all():\n", "        if labels.max() > 1:\n"),
+    )),
+    Variant(METRICS, "binary label check looks at y_true only", (
+        ('for name, labels in (("y_true", y_true), ("y_pred", y_pred)):',
+         'for name, labels in (("y_true", y_true),):'),
+    )),
+    Variant(METRICS, "confusion_counts returns (tp, fp, tn, fn): fn and tn swapped", (
+        ("    return tp, fp, fn, tn\n", "    return tp, fp, tn, fn\n"),
+    )),
+    Variant(METRICS, "F-beta from precision and recall: zero_division when P + R is 0", (
+        ("    return _ratio((1 + b2) * tp, (1 + b2) * tp + b2 * fn + fp, zero_division)\n",
+         "    p = _ratio(tp, tp + fp, zero_division)\n    r = _ratio(tp, tp + fn, zero_division)\n"
+         "    return _ratio((1 + b2) * p * r, b2 * p + r, zero_division)\n"),
+    )),
+    Variant(METRICS, "F-beta returns zero_division whenever tp is 0", (
+        ("    return _ratio((1 + b2) * tp, (1 + b2) * tp + b2 * fn + fp, zero_division)\n",
+         "    if tp == 0:\n        return float(zero_division)\n"
+         "    return _ratio((1 + b2) * tp, (1 + b2) * tp + b2 * fn + fp, zero_division)\n"),
+    )),
+    Variant(METRICS, "macro average ignores zero_division per class", (
+        ("            _ratio(tp, tp + fp, zero_division),\n            _ratio(tp, tp + fn, zero_division),\n"
+         "            # subtle: macro F1",
+         "            _ratio(tp, tp + fp, 0.0),\n            _ratio(tp, tp + fn, 0.0),\n"
+         "            # subtle: macro F1"),
+    )),
+    Variant(METRICS, "macro over range(max label + 1): absent labels count as classes", (
+        ("labels = np.union1d(y_true, y_pred)",
+         "labels = np.arange(max(y_true.max(), y_pred.max()) + 1)"),
+    )),
+    Variant(METRICS, "an unknown average falls through to macro", (
+        ('    if average not in ("macro", "micro"):\n', "    if False:\n"),
+    )),
+    Variant(METRICS, "macro/micro skip the length check (numpy broadcasts a length-1 y_pred)", (
+        ('    if y_true.shape != y_pred.shape or y_true.ndim != 1:\n        raise ValueError(f"y_true and y_pred differ',
+         '    if False:\n        raise ValueError(f"y_true and y_pred differ'),
+    )),
+    Variant(METRICS, "ROC AUC truncates y_true and scores to the shorter length", (
+        ("    if y.shape != s.shape or y.ndim != 1:\n",
+         "    n = min(len(y), len(s))\n    y, s = y[:n], s[:n]\n    if y.ndim != 1:\n"),
+    )),
+    Variant(METRICS, "ROC AUC accepts -1/1 labels (negatives are 'not 1')", (
+        ("    if not np.isin(y, (0, 1)).all():\n", "    y = (y == 1).astype(int)\n    if False:\n"),
+    )),
+    Variant(METRICS, "ROC AUC checks only for missing positives", (
+        ("    if n_pos == 0 or n_neg == 0:\n", "    if n_pos == 0:\n"),
+    )),
 ]
-
