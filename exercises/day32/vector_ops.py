@@ -6,8 +6,9 @@ refuse mismatched shapes with a ``ValueError`` that names both shapes, e.g.
 ``"dot: shapes (3,) and (2,) do not match"``.
 
 Part 2, numpy: ``softmax``, ``log_sum_exp``, ``pairwise_cosine``, ``top_k_similar``.
-``pairwise_cosine`` must be vectorised: on 2000 x 256 inputs it may take at most
-10x the reference's time (one matrix product with ``@``; no Python loop over rows).
+``pairwise_cosine`` must be vectorised: it may take at most 10x the reference's time,
+both on 2000 x 256 inputs and on tall thin ones (20000 x 4 against 5 x 4), so one
+matrix product with ``@`` and no Python loop over rows (of A or of B).
 Hints: ``nox -s hint -- day32``.
 """
 
@@ -35,7 +36,7 @@ def norm(a, p=2):
     norm([3, -4]) = 5.0, norm([3, -4], 1) = 7.0, norm([3, -4], math.inf) = 4.0.
     Returns a float. Stable for huge and tiny entries: norm([3e200, 4e200]) = 5e200.
     The empty vector has norm 0.0. ``ValueError`` for p < 1 (not a norm) or a p that
-    is not a number (nan included).
+    is not a number (nan, None, a string).
     """
     raise NotImplementedError("norm: run 'nox -s hint -- day32' if stuck")
 
@@ -88,8 +89,9 @@ def pairwise_cosine(A, B):
     """(n, m) matrix of cosines between every row of A (n, d) and every row of B (m, d).
 
     A = [[1, 0], [0, 2]], B = [[1, 1], [-3, 0]] -> [[0.7071, -1], [0.7071, 0]].
-    Values in [-1, 1]. No Python loop over rows. ``ValueError`` naming the first
-    all-zero row, e.g. "row 3 of B is all zeros", and for dims that differ.
+    Values in [-1, 1], even by rounding. No Python loop over rows (of A or of B).
+    ``ValueError`` naming the first all-zero row (counting from 0), e.g. "row 3 of B
+    is all zeros", and for dims that differ.
     """
     raise NotImplementedError("pairwise_cosine: run 'nox -s hint -- day32' if stuck")
 
@@ -97,8 +99,9 @@ def pairwise_cosine(A, B):
 def top_k_similar(query, M, k):
     """The k rows of M (n, d) most cosine-similar to ``query`` (d,): ``(indices, scores)``.
 
-    Two numpy arrays, highest score first; equal scores keep the lower index first;
-    k > n returns all n rows; k = 0 returns two empty arrays, k < 0 is a ``ValueError``.
+    Two numpy arrays (integer indices, float scores), highest score first; equal scores
+    keep the lower index first; k > n returns all n rows; k = 0 returns two empty
+    arrays, k < 0 is a ``ValueError``.
     query [1, 0], M = [[0, 1], [2, 0], [1, 1]] -> ([1, 2, 0], [1.0, 0.7071, 0.0]).
     """
     raise NotImplementedError("top_k_similar: run 'nox -s hint -- day32' if stuck")

@@ -39,7 +39,8 @@ def norm(a, p=2):
 
     norm([3, -4]) = 5, norm([3, -4], 1) = 7, norm([3, -4], math.inf) = 4.
     Stable for huge and tiny entries: norm([3e200, 4e200]) = 5e200. The empty
-    vector has norm 0.0. ``ValueError`` for p < 1 (not a norm) or a p that is not a number.
+    vector has norm 0.0. Returns a float. ``ValueError`` for p < 1 (not a norm) or a p
+    that is not a number (nan, None, a string).
     """
     if not isinstance(p, int | float) or math.isnan(p) or p < 1:
         raise ValueError(f"norm: p must be a number >= 1 or math.inf, got {p!r}")
@@ -143,8 +144,9 @@ def pairwise_cosine(A, B):
     """(n, m) matrix of cosines between every row of A (n, d) and every row of B (m, d).
 
     A = [[1, 0], [0, 2]], B = [[1, 1], [-3, 0]] -> [[0.7071, -1], [0.7071, 0]].
-    One matrix product, no Python loop over rows. ``ValueError`` naming the first
-    all-zero row ("row 3 of B is all zeros") and for dimensions that differ.
+    Values in [-1, 1], even by rounding. One matrix product, no Python loop over rows
+    (of A or of B). ``ValueError`` naming the first all-zero row (counting from 0), e.g.
+    "row 3 of B is all zeros", and for dimensions that differ.
     """
     An, Bn = _unit_rows("A", A), _unit_rows("B", B)  # (n, d), (m, d)
     if An.shape[1] != Bn.shape[1]:
@@ -156,8 +158,9 @@ def pairwise_cosine(A, B):
 def top_k_similar(query, M, k):
     """The k rows of M (n, d) most cosine-similar to ``query`` (d,): ``(indices, scores)``.
 
-    Highest score first; equal scores keep the lower index first; k > n returns all
-    n rows; k = 0 returns two empty arrays, k < 0 is a ``ValueError``.
+    Two numpy arrays (integer indices, float scores), highest score first; equal scores
+    keep the lower index first; k > n returns all n rows; k = 0 returns two empty
+    arrays, k < 0 is a ``ValueError``.
     query [1, 0], M = [[0, 1], [2, 0], [1, 1]] -> ([1, 2, 0], [1.0, 0.7071, 0.0]).
     """
     if k < 0:

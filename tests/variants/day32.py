@@ -87,6 +87,60 @@ VARIANTS = [
     Variant(VEC, "top_k accepts a negative k (slices from the end)", (
         ("    if k < 0:\n", "    if False:\n"),
     )),
+    Variant(VEC, "norm returns max |x| as given: an int for p = inf on int entries", (
+        ("        return float(scale)\n", "        return scale\n"),
+    )),
+    Variant(VEC, "norm checks nan and p < 1 but not the type: None < 1 raises TypeError", (
+        ("if not isinstance(p, int | float) or math.isnan(p) or p < 1:",
+         "if math.isnan(p) or p < 1:"),
+    )),
+    Variant(VEC, "matmul reads A[0] of an empty matrix (IndexError, not ValueError)", (
+        ("    if not M or not all(isinstance(row, list | tuple) for row in M):",
+         "    if not all(isinstance(row, list | tuple) for row in M):"),
+        ("    widths = {len(row) for row in M}\n    if len(widths) != 1:",
+         "    if any(len(row) != len(M[0]) for row in M):"),
+        ("        raise ValueError(f\"matmul: the rows of {name} have different lengths {sorted(widths)}\")",
+         "        raise ValueError(f\"matmul: the rows of {name} have different lengths\")"),
+    )),
+    Variant(VEC, "log_sum_exp without the max shift: log(sum(exp(x))) overflows", (
+        ("out = np.log(np.sum(np.exp(x - m), axis=axis)) + np.squeeze(m, axis=axis)",
+         "out = np.log(np.sum(np.exp(x), axis=axis))"),
+    )),
+    Variant(VEC, "pairwise_cosine not clipped: parallel rows give 1.0000000000000002", (
+        ("    return np.clip(An @ Bn.T, -1.0, 1.0)  # (n, m)", "    return An @ Bn.T  # (n, m)"),
+    )),
+    Variant(VEC, "pairwise_cosine names the last all-zero row, not the first", (
+        ("raise ValueError(f\"row {int(zero[0])} of", "raise ValueError(f\"row {int(zero[-1])} of"),
+    )),
+    Variant(VEC, "pairwise_cosine counts rows from 1 in its message", (
+        ("raise ValueError(f\"row {int(zero[0])} of", "raise ValueError(f\"row {int(zero[0]) + 1} of"),
+    )),
+    Variant(VEC, "pairwise_cosine loops over the rows of A (one matrix-vector product each)", (
+        ("    return np.clip(An @ Bn.T, -1.0, 1.0)  # (n, m)",
+         "    out = np.empty((An.shape[0], Bn.shape[0]))\n"
+         "    for i in range(An.shape[0]):\n"
+         "        out[i] = Bn @ An[i]\n"
+         "    return np.clip(out, -1.0, 1.0)"),
+    )),
+    Variant(VEC, "pairwise_cosine loops over the rows of B (one column at a time)", (
+        ("    return np.clip(An @ Bn.T, -1.0, 1.0)  # (n, m)",
+         "    out = np.empty((An.shape[0], Bn.shape[0]))\n"
+         "    for j in range(Bn.shape[0]):\n"
+         "        out[:, j] = An @ Bn[j]\n"
+         "    return np.clip(out, -1.0, 1.0)"),
+    )),
+    Variant(VEC, "pairwise_cosine measures row lengths in a Python loop", (
+        ("    lengths = np.linalg.norm(M, axis=1, keepdims=True)  # (rows, 1)",
+         "    lengths = np.array([[np.linalg.norm(row)] for row in M]).reshape(-1, 1)"),
+    )),
+    Variant(VEC, "top_k returns lists, not numpy arrays", (
+        ("    return order, scores[order]", "    return order.tolist(), scores[order].tolist()"),
+    )),
+    Variant(VEC, "top_k returns float empty arrays for k = 0", (
+        ("    if k < 0:\n        raise ValueError(f\"top_k_similar: k must be >= 0, got {k!r}\")\n",
+         "    if k < 0:\n        raise ValueError(f\"top_k_similar: k must be >= 0, got {k!r}\")\n"
+         "    if k == 0:\n        return np.array([]), np.array([])\n"),
+    )),
     # ------------------------------------------------------------ probability.py
     Variant(PROB, "posterior not normalised: returns prior × likelihood", (
         ("    return joint / evidence", "    return joint"),

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from grader.testing import (
+    Mistake,
     assert_close,
     assert_not_much_slower,
     attempt_module,
@@ -39,7 +40,9 @@ def value_error_message(why, fn, *args):
 # ---------------------------------------------------------------- pure Python: dot, norm
 
 
-@pytest.mark.grade(points=1, hint="Multiply pairs, then add them all up.", task="dot")
+@pytest.mark.grade(
+    points=1, hint="Do you multiply matching entries and add up every product?", task="dot"
+)
 def test_dot_matches_hand_worked_values(vo):
     # 1·4 + 2·(-5) + 3·6 = 4 - 10 + 18 = 12 ; 0.5·4 + 2·0.25 = 2.5
     assert_close(vo.dot([1, 2, 3], [4, -5, 6]), 12, what="dot([1, 2, 3], [4, -5, 6])")
@@ -48,7 +51,7 @@ def test_dot_matches_hand_worked_values(vo):
 
 @pytest.mark.grade(
     points=2,
-    hint="Part 1 is plain Python: what type does np.dot return? And sum() of ints?",
+    hint="Part 1 is plain Python: what type does np.dot return? Does your matmul give lists?",
     task="dot",
 )
 def test_pure_python_functions_return_plain_python_numbers_and_lists(vo):
@@ -89,7 +92,11 @@ def test_shape_mismatches_raise_value_error_naming_both_shapes(vo, fn, a, b, sha
     assert not missing, f"{fn}'s ValueError should name both shapes {shapes}; got: {message!r}"
 
 
-@pytest.mark.grade(points=1, hint="p = 1 adds |x|; p = inf takes the largest |x|.", task="norm")
+@pytest.mark.grade(
+    points=1,
+    hint="For p = 1, do you add |x| or x? For p = inf, is it the largest x or largest |x|?",
+    task="norm",
+)
 @pytest.mark.parametrize(
     "a, p, expected",
     [
@@ -105,13 +112,46 @@ def test_norm_matches_hand_worked_values(vo, a, p, expected):
     assert_close(vo.norm(a, p), expected, what=f"norm({a}, p={p})")
 
 
-@pytest.mark.grade(points=1, hint="For p < 1 the triangle inequality fails.", task="norm")
+@pytest.mark.grade(points=1, hint="Is p < 1 a norm? And is nan < 1 True or False?", task="norm")
 @pytest.mark.parametrize(
     "p", [0.5, 0, -2, math.nan], ids=["p=0.5", "p=0", "p=-2", "p=nan"]
 )  # nan < 1 is False: a plain `p < 1` check lets nan through
 def test_norm_rejects_p_below_one(vo, p):
     with expect_error(ValueError, f"for p = {p}"):
         vo.norm([1.0, 2.0], p)
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="Is None (or a string) a number? Which error does `None < 1` raise, and which one "
+    "does the docstring promise?",
+    task="norm",
+)
+@pytest.mark.parametrize("p", [None, "two"], ids=["None", "string"])  # `p < 1` raises TypeError
+def test_norm_rejects_a_p_that_is_not_a_number(vo, p):
+    with expect_error(ValueError, f"for p = {p!r} (not a number)"):
+        vo.norm([1.0, 2.0], p)
+
+
+@pytest.mark.grade(
+    points=1, hint="What type does max() of a list of ints return? Is it a float?", task="norm"
+)
+@pytest.mark.parametrize(
+    "a, p",
+    [
+        ([3, -4], math.inf),  # max of |3|, |-4| is the int 4
+        ([3, -4], 1),  # |3| + |-4| is the int 7 unless ** (1 / p) makes it a float
+        ([3, -4], 2),
+        ([], 2),  # the empty vector: 0.0, not 0
+        ([0, 0], 2),  # the zero vector: its largest |x| is the int 0
+    ],
+    ids=["p=inf", "p=1", "p=2", "empty", "zeros"],
+)
+def test_norm_returns_a_float_for_integer_entries(vo, a, p):
+    got = vo.norm(a, p)
+    assert type(got) is float, (
+        f"norm({a}, p={p}) should be a float, got {type(got).__name__} {got!r}"
+    )
 
 
 @pytest.mark.grade(
@@ -128,7 +168,9 @@ def test_norm_does_not_overflow_or_underflow(vo, a, expected):
     assert_close(vo.norm(a), expected, rtol=1e-12, atol=0, what=f"norm({a})")
 
 
-@pytest.mark.grade(points=1, hint="Compare with np.linalg.norm(v, ord=p).", task="norm")
+@pytest.mark.grade(
+    points=1, hint="Does your norm agree with np.linalg.norm(v, ord=p) for p = 3.5?", task="norm"
+)
 def test_norm_agrees_with_numpy_on_random_vectors(vo, rng):
     for p in (1, 2, 3.5, math.inf):
         v = rng.normal(size=12)
@@ -140,7 +182,9 @@ def test_norm_agrees_with_numpy_on_random_vectors(vo, rng):
 
 
 @pytest.mark.grade(
-    points=1, hint="dot(a, b) divided by the product of the two lengths.", task="cosine_similarity"
+    points=1,
+    hint="Do you divide dot(a, b) by the product of BOTH lengths?",
+    task="cosine_similarity",
 )
 @pytest.mark.parametrize(
     "a, b, expected",
@@ -181,7 +225,7 @@ def test_cosine_similarity_never_leaves_minus_one_to_one(vo, rng):
 
 
 @pytest.mark.grade(
-    points=1, hint="Compare with numpy's a @ b / (|a| |b|).", task="cosine_similarity"
+    points=1, hint="Does your result match numpy's a @ b / (|a| |b|)?", task="cosine_similarity"
 )
 def test_cosine_similarity_agrees_with_numpy_on_random_vectors(vo, rng):
     for _ in range(20):
@@ -190,7 +234,9 @@ def test_cosine_similarity_agrees_with_numpy_on_random_vectors(vo, rng):
         assert_close(vo.cosine_similarity(a.tolist(), b.tolist()), expected, what="cosine")
 
 
-@pytest.mark.grade(points=1, hint="out[i][j] pairs row i of A with column j of B.", task="matmul")
+@pytest.mark.grade(
+    points=1, hint="Does out[i][j] pair row i of A with column j of B?", task="matmul"
+)
 @pytest.mark.parametrize(
     "A, B, expected",
     [
@@ -205,7 +251,9 @@ def test_matmul_matches_hand_worked_products(vo, A, B, expected):
     assert_close(vo.matmul(A, B), expected, what=f"matmul({A}, {B})")
 
 
-@pytest.mark.grade(points=1, hint="Check your loops against numpy's A @ B.", task="matmul")
+@pytest.mark.grade(
+    points=1, hint="Do your loops agree with numpy's A @ B on non-square shapes?", task="matmul"
+)
 def test_matmul_agrees_with_numpy_on_random_matrices(vo, rng):
     for n, k, m in [(3, 4, 5), (6, 2, 1), (1, 7, 3)]:
         A, B = rng.normal(size=(n, k)), rng.normal(size=(k, m))
@@ -223,10 +271,23 @@ def test_matmul_rejects_ragged_rows(vo, A, B):
         vo.matmul(A, B)
 
 
+@pytest.mark.grade(
+    points=1, hint="What is A[0] when A has no rows? Which error should come out?", task="matmul"
+)
+@pytest.mark.parametrize(
+    "A, B", [([], [[1, 2]]), ([[1, 2]], [])], ids=["empty-A", "empty-B"]
+)  # an IndexError from A[0] or B[0] is not the promised ValueError
+def test_matmul_rejects_an_empty_matrix(vo, A, B):
+    with expect_error(ValueError, f"for an empty matrix in matmul({A}, {B})"):
+        vo.matmul(A, B)
+
+
 # ---------------------------------------------------------------- softmax, log_sum_exp
 
 
-@pytest.mark.grade(points=1, hint="exp of each entry, divided by their sum.", task="softmax")
+@pytest.mark.grade(
+    points=1, hint="Is each entry exp(x_i) divided by the sum of all exp(x_j)?", task="softmax"
+)
 def test_softmax_matches_hand_worked_values(vo):
     # [e^0, e^ln3] = [1, 3] -> [1/4, 3/4];  [e, e², e³] / (e + e² + e³)
     assert_close(vo.softmax([0.0, math.log(3)]), [0.25, 0.75], what="softmax([0, ln 3])")
@@ -260,7 +321,9 @@ def test_softmax_is_stable_for_extreme_inputs(vo, x, expected):
 
 
 @pytest.mark.grade(
-    points=1, hint="Reduce along axis with keepdims=True so it broadcasts back.", task="softmax"
+    points=1,
+    hint="Do your max and sum reduce along axis only, with keepdims so they broadcast back?",
+    task="softmax",
 )
 @pytest.mark.parametrize("axis", [0, 1, -1], ids=["axis=0", "axis=1", "axis=-1"])
 def test_softmax_works_along_any_axis(vo, rng, axis):
@@ -296,7 +359,9 @@ def test_log_sum_exp_matches_hand_worked_values_without_warnings(vo, x, expected
 
 
 @pytest.mark.grade(
-    points=2, hint="The result loses the reduced axis; 1-D input gives a float.", task="log_sum_exp"
+    points=2,
+    hint="Does the result drop the reduced axis, and is a 1-D input's result a float?",
+    task="log_sum_exp",
 )
 def test_log_sum_exp_reduces_one_axis(vo, rng):
     x = rng.normal(scale=3.0, size=(4, 5, 6))
@@ -335,7 +400,7 @@ def loop_cosine(A, B):
 
 @pytest.mark.grade(
     points=2,
-    hint="Normalise every row to length 1; then one matrix product.",
+    hint="Is every row of A and of B scaled to length 1 before the product?",
     task="pairwise_cosine",
 )
 def test_pairwise_cosine_matches_a_hand_worked_matrix(vo):
@@ -348,7 +413,9 @@ def test_pairwise_cosine_matches_a_hand_worked_matrix(vo):
 
 
 @pytest.mark.grade(
-    points=2, hint="The result is (n, m): rows of A down, rows of B across.", task="pairwise_cosine"
+    points=2,
+    hint="Is the result (n, m): rows of A down, rows of B across?",
+    task="pairwise_cosine",
 )
 def test_pairwise_cosine_agrees_with_a_loop_over_pairs(vo, ref, rng):
     A, B = rng.normal(size=(20, 8)), rng.normal(size=(15, 8))
@@ -358,21 +425,63 @@ def test_pairwise_cosine_agrees_with_a_loop_over_pairs(vo, ref, rng):
 
 
 @pytest.mark.grade(
-    points=1, hint="np.flatnonzero(lengths == 0) finds the bad rows.", task="pairwise_cosine"
+    points=1,
+    hint="Does your message name the FIRST all-zero row, counting from 0, and its matrix?",
+    task="pairwise_cosine",
 )
-@pytest.mark.parametrize("which, row", [("A", 3), ("B", 7)], ids=["row-3-of-A", "row-7-of-B"])
-def test_pairwise_cosine_names_an_all_zero_row(vo, rng, which, row):
-    A, B = rng.normal(size=(5, 4)), rng.normal(size=(9, 4))
-    (A if which == "A" else B)[row] = 0.0
-    message = value_error_message(f"for an all-zero row {row} of {which}",
+@pytest.mark.parametrize(
+    "which, rows",
+    [
+        ("A", [3]),
+        ("B", [7]),
+        ("A", [2, 6]),  # two zero rows: the first one, 2, must be named
+    ],
+    ids=["row-3-of-A", "row-7-of-B", "rows-2-and-6-of-A"],
+)
+def test_pairwise_cosine_names_the_first_all_zero_row(vo, rng, which, rows):
+    A, B = rng.normal(size=(9, 4)), rng.normal(size=(9, 4))  # no 2, 3 or 7 in the shapes
+    (A if which == "A" else B)[rows] = 0.0
+    first = rows[0]
+    message = value_error_message(f"for an all-zero row {first} of {which}",
                                   vo.pairwise_cosine, A, B)  # fmt: skip
-    assert str(row) in message and which in message, (
-        f"the ValueError should name row {row} of {which}; got: {message!r}"
-    )
+    assert which in message, f"the ValueError should name the matrix {which}; got: {message!r}"
+    if re.search(rf"\b{first}\b", message):
+        return
+    if any(re.search(rf"\b{r}\b", message) for r in rows[1:]):
+        raise Mistake(
+            f"the ValueError names a later zero row of {which}, but the first all-zero row "
+            f"is {first}; got: {message!r}",
+            hint="Your message names a later zero row: do you stop at the first one you find?",
+        )
+    if re.search(rf"\b{first + 1}\b", message):
+        raise Mistake(
+            f"the ValueError names row {first + 1}: rows count from 0, so the zero row is "
+            f"row {first} of {which}; got: {message!r}",
+            hint="Do you count rows from 0, as numpy indexes them?",
+        )
+    raise AssertionError(f"the ValueError should name row {first} of {which}; got: {message!r}")
 
 
 @pytest.mark.grade(
-    points=1, hint="Rows of A and B must live in the same dimension.", task="pairwise_cosine"
+    points=1,
+    hint="Can rounding give 1.0000000000000002 for parallel rows? What range can a cosine take?",
+    task="pairwise_cosine",
+)
+def test_pairwise_cosine_never_leaves_minus_one_to_one(vo, rng):
+    A = rng.normal(size=(200, 7))
+    signs = rng.choice([-1.0, 1.0], size=(200, 1))
+    B = A * rng.uniform(0.1, 10.0, size=(200, 1)) * signs  # row i of B is parallel to row i of A
+    # unclipped, dozens of these 40 000 cosines round to 1 + 2.2e-16 or -1 - 2.2e-16
+    got = np.asarray(vo.pairwise_cosine(A, B))
+    assert_close(np.diag(got), signs[:, 0], rtol=1e-12, what="cosines of parallel rows")
+    worst = float(np.max(np.abs(got)))
+    assert worst <= 1.0, f"a cosine came out as ±{worst!r}, outside [-1, 1]: arccos would give nan"
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="What should happen when rows of A and B differ in length?",
+    task="pairwise_cosine",
 )
 def test_pairwise_cosine_rejects_dimensions_that_differ(vo):
     with expect_error(ValueError, "for A (3, 4) and B (2, 5)"):
@@ -381,7 +490,7 @@ def test_pairwise_cosine_rejects_dimensions_that_differ(vo):
 
 @pytest.mark.grade(
     points=3,
-    hint="One matrix product with @ (it runs in BLAS); no Python loop over rows or pairs.",
+    hint="Is there a Python loop over rows or pairs that one matrix product with @ could replace?",
     task="pairwise_cosine",
     time_limit=20,  # room for a slow attempt to be measured and fail on the ratio
 )
@@ -408,7 +517,33 @@ def test_pairwise_cosine_is_vectorised_on_2000_by_256_inputs(vo, ref, rng):
 
 
 @pytest.mark.grade(
-    points=2, hint="Sort by score, highest first; return indices and scores.", task="top_k_similar"
+    points=2,
+    hint="Is there a Python loop over the rows of A or B, or over rows while normalising them?",
+    task="pairwise_cosine",
+    time_limit=20,
+)
+@pytest.mark.parametrize("tall", ["A", "B"])
+def test_pairwise_cosine_has_no_python_loop_over_rows(vo, ref, rng, tall):
+    """20 000 rows of dimension 4 against 5: the product is tiny, so a per-row Python loop
+    (~1 us an iteration) costs ~25x the reference's vectorised normalise-and-multiply."""
+    many, few = rng.normal(size=(20_000, 4)), rng.normal(size=(5, 4))
+    A, B = (many, few) if tall == "A" else (few, many)
+    assert_close(vo.pairwise_cosine(A[:50], B[:50]), ref.pairwise_cosine(A[:50], B[:50]),
+                 rtol=1e-10, atol=1e-12, what="pairwise_cosine on a slice")  # fmt: skip
+    assert_not_much_slower(
+        lambda: vo.pairwise_cosine(A, B),
+        lambda: ref.pairwise_cosine(A, B),
+        factor=10,
+        what=f"pairwise_cosine on {A.shape} x {B.shape}",
+        advice=f"look for a Python loop over the 20000 rows of {tall} (or a comprehension that "
+        "normalises them one at a time)",
+    )
+
+
+@pytest.mark.grade(
+    points=2,
+    hint="Do you sort by score, highest first, and return the indices with their scores?",
+    task="top_k_similar",
 )
 def test_top_k_similar_matches_a_hand_worked_ranking(vo):
     # cosines of [1, 0] with [0, 1], [2, 0], [1, 1]: 0, 1, 1/√2 -> order 1, 2, 0
@@ -418,6 +553,26 @@ def test_top_k_similar_matches_a_hand_worked_ranking(vo):
     assert_close(scores, [1.0, SQRT_HALF, 0.0], what="scores")
     idx, scores = vo.top_k_similar(np.array([1.0, 0.0]), M, 2)
     assert list(idx) == [1, 2], f"k=2: expected indices [1, 2], got {list(idx)}"
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="Does top_k_similar return numpy arrays (integer indices), not lists?",
+    task="top_k_similar",
+)
+@pytest.mark.parametrize("k", [2, 0], ids=["k=2", "k=0"])  # k = 0: two EMPTY arrays, int indices
+def test_top_k_similar_returns_two_numpy_arrays(vo, k):
+    M = np.array([[0.0, 1.0], [2.0, 0.0], [1.0, 1.0]])
+    idx, scores = vo.top_k_similar(np.array([1.0, 0.0]), M, k)
+    for name, value in [("indices", idx), ("scores", scores)]:
+        assert isinstance(value, np.ndarray), (
+            f"k={k}: {name} should be a numpy array, got {type(value).__name__} {value!r}"
+        )
+    assert idx.dtype.kind in "iu", (
+        f"k={k}: indices should be integers (usable as M[indices]), got dtype {idx.dtype}"
+    )
+    assert scores.dtype.kind == "f", f"k={k}: scores should be floats, got dtype {scores.dtype}"
+    assert idx.shape == scores.shape == (k,), f"k={k}: got shapes {idx.shape} and {scores.shape}"
 
 
 @pytest.mark.grade(
@@ -448,13 +603,19 @@ def test_top_k_similar_returns_every_row_when_k_exceeds_them(vo, k, expected):
     )
 
 
-@pytest.mark.grade(points=1, hint="A negative k makes no sense.", task="top_k_similar")
+@pytest.mark.grade(
+    points=1, hint="What should a negative k do: slice from the end?", task="top_k_similar"
+)
 def test_top_k_similar_rejects_a_negative_k(vo):
     with expect_error(ValueError, "for k = -1"):
         vo.top_k_similar(np.array([1.0, 0.0]), np.eye(2), -1)
 
 
-@pytest.mark.grade(points=1, hint="Scores are cosines, not raw dot products.", task="top_k_similar")
+@pytest.mark.grade(
+    points=1,
+    hint="Are your scores cosines, or raw dot products that favour long rows?",
+    task="top_k_similar",
+)
 def test_top_k_similar_agrees_with_a_full_sort_on_random_data(vo, rng):
     M = rng.normal(size=(50, 6)) * rng.uniform(0.1, 10.0, size=(50, 1))  # rows of mixed lengths
     q = rng.normal(size=6)
