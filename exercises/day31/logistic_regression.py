@@ -45,7 +45,8 @@ class LogisticRegression:
 
     After ``fit``: ``coef_`` (d,), ``intercept_`` (float), ``loss_history_`` (list of
     floats, one per iteration). ``fit`` stops early once the loss improves by less
-    than ``tol``. ``ValueError`` when X is not 2-D, lengths differ, or labels are not 0/1.
+    than ``tol``. ``ValueError`` when X is not 2-D, lengths differ, or labels are not 0/1
+    (-1/1 labels included).
     """
 
     def __init__(self, lr=0.1, n_iters=1000, l2=0.0, tol=1e-6):

@@ -122,4 +122,67 @@ VARIANTS = [
     Variant(METRICS, "ROC AUC checks only for missing positives", (
         ("    if n_pos == 0 or n_neg == 0:\n", "    if n_pos == 0:\n"),
     )),
+    Variant(LR, "sigmoid of a Python float returns a 0-d array", (
+        ("    return out if out.ndim else float(out)\n", "    return out\n"),
+    )),
+    Variant(LR, "stable-looking sigmoid that still evaluates exp on both branches (overflow warning)", (
+        ("    out = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))",
+         "    out = np.where(z >= 0, 1.0 / (1.0 + np.exp(-z)), np.exp(z) / (1.0 + np.exp(z)))"),
+    )),
+    Variant(LR, "log loss clips with a hard-coded 1e-15, ignoring eps", (
+        ("p = np.clip(np.asarray(p, dtype=float), eps, 1.0 - eps)",
+         "p = np.clip(np.asarray(p, dtype=float), 1e-15, 1.0 - 1e-15)"),
+    )),
+    Variant(LR, "log loss is a sum over samples, not a mean", (
+        ("return float(-np.mean(y * np.log(p) + (1.0 - y) * np.log(1.0 - p)))",
+         "return float(-np.sum(y * np.log(p) + (1.0 - y) * np.log(1.0 - p)))"),
+    )),
+    Variant(LR, "grad_b is a length-1 array (keepdims)", (
+        ("grad_b = float(residual.mean())", "grad_b = residual.mean(keepdims=True)"),
+    )),
+    Variant(LR, "grad_b is a 0-d array, not a float", (
+        ("grad_b = float(residual.mean())", "grad_b = np.asarray(residual.mean())"),
+    )),
+    Variant(LR, "fit ignores l2", (
+        ("loss, grad_w, grad_b = loss_and_grad(w, b, X, y, self.l2)",
+         "loss, grad_w, grad_b = loss_and_grad(w, b, X, y)"),
+    )),
+    Variant(LR, "fit does not return self", (
+        ("        self.coef_, self.intercept_ = w, float(b)\n        return self\n",
+         "        self.coef_, self.intercept_ = w, float(b)\n"),
+    )),
+    Variant(LR, "loss_history_ stored as a numpy array", (
+        ("        self.coef_, self.intercept_ = w, float(b)\n",
+         "        self.coef_, self.intercept_ = w, float(b)\n"
+         "        self.loss_history_ = np.array(self.loss_history_)\n"),
+    )),
+    Variant(LR, "loss_history_ gets the final loss appended: n_iters + 1 entries", (
+        ("        self.coef_, self.intercept_ = w, float(b)\n",
+         "        self.coef_, self.intercept_ = w, float(b)\n"
+         "        self.loss_history_.append(loss_and_grad(w, b, X, y, self.l2)[0])\n"),
+    )),
+    Variant(LR, "stops when the loss itself falls below tol", (
+        ("if self.loss_history_ and self.loss_history_[-1] - loss < self.tol:",
+         "if loss < self.tol:"),
+    )),
+    Variant(LR, "stops when the gradient norm falls below tol", (
+        ("if self.loss_history_ and self.loss_history_[-1] - loss < self.tol:",
+         "if np.linalg.norm(np.append(grad_w, grad_b)) < self.tol:"),
+    )),
+    Variant(LR, "label check with max() <= 1 accepts -1/1 labels", (
+        ("    if not np.isin(y, (0, 1)).all():\n", "    if y.max() > 1:\n"),
+    )),
+    Variant(LR, "label check counts distinct values: any two labels pass", (
+        ("    if not np.isin(y, (0, 1)).all():\n", "    if len(np.unique(y)) > 2:\n"),
+    )),
+    Variant(LR, "length of y not checked", (
+        ("    if y.ndim != 1 or len(y) != len(X):\n", "    if y.ndim != 1:\n"),
+    )),
+    Variant(LR, "predict returns booleans", (
+        ("return (self.predict_proba(X) >= threshold).astype(int)",
+         "return self.predict_proba(X) >= threshold"),
+    )),
+    Variant(LR, "predict_proba forgets the intercept", (
+        ("return sigmoid(X @ self.coef_ + self.intercept_)", "return sigmoid(X @ self.coef_)"),
+    )),
 ]
