@@ -6,7 +6,8 @@ dataset without crashing on a failing call, and compare two runs: the offline
 gate that decides whether a candidate may go on to online testing.
 
 Implement every function below (and ``EvalReport.to_dict``), then run
-``nox -s grade -- day39``. Try ``python exercises/day39/run_example.py`` as you go.
+``nox -s grade -- day39``. Try ``.nox/katas/bin/python exercises/day39/run_example.py``
+as you go (the venv that ``nox -s grade`` builds has numpy and rich).
 Stuck? ``nox -s hint -- day39``.
 """
 
@@ -24,8 +25,9 @@ import numpy as np  # noqa: F401 - you will need it
 def normalize_answer(s: str) -> str:
     """Lower-case, drop punctuation, drop the articles a/an/the, collapse whitespace.
 
-    The SQuAD convention, in that order. Punctuation is ``string.punctuation``, deleted
-    (not replaced by a space); articles are whole words only ("theory" stays).
+    The SQuAD convention, in that order. Punctuation is ``string.punctuation`` (ASCII
+    only: "¿" and "—" stay), deleted (not replaced by a space); articles are whole words
+    only ("theory" stays); any run of whitespace becomes one space, none at the ends.
     "The  Cat's hat!" -> "cats hat"; "A.I." -> "ai" (not "i").
     """
     raise NotImplementedError("normalize_answer: run 'nox -s hint -- day39' if stuck")
@@ -34,8 +36,9 @@ def normalize_answer(s: str) -> str:
 def exact_match(prediction: str, references: str | Iterable[str]) -> float:
     """1.0 if the normalised prediction equals a normalised reference, else 0.0.
 
-    ``references`` is one string or a list of strings (the best over the list counts).
-    ``ValueError`` for an empty list.
+    ``references`` is one string or an iterable of strings (a list, a tuple, a
+    generator; the best over them counts). ``ValueError`` for an empty list. The result
+    is a float, 1.0 or 0.0 (not a bool).
     "The cat sat" vs "a cat sat down" -> 0.0; "Paris!" vs ["London", "paris"] -> 1.0.
     """
     raise NotImplementedError("exact_match: run 'nox -s hint -- day39' if stuck")
@@ -64,8 +67,9 @@ def groundedness(answer: str, context: str) -> float:
 
 
 def latency_summary(latencies_s: Iterable[float]) -> dict[str, float]:
-    """``{"p50", "p95", "p99", "mean", "max"}`` in seconds, as Python floats.
+    """``{"p50", "p95", "p99", "mean", "max"}`` in seconds, as Python floats (also for ints).
 
+    ``latencies_s`` is any iterable of numbers (a list, a tuple, a generator).
     Percentiles interpolate linearly between the sorted values, as ``np.percentile``
     does by default. ``ValueError`` for an empty list.
     [1, 2, 3, 4, 5] -> p50 3.0, p95 4.8, p99 4.96, mean 3.0, max 5.0.
@@ -78,7 +82,8 @@ def estimate_cost(
 ) -> float:
     """Price of the tokens: prompt at ``price_in_per_1k``, completion at ``price_out_per_1k``.
 
-    Prices are per 1000 tokens. ``ValueError`` for a negative count or price.
+    Prices are per 1000 tokens; the result is not rounded (one token at 0.01 per 1k
+    costs 0.00001). Zero counts and prices are fine; ``ValueError`` for a negative one.
     1200 prompt + 300 completion tokens at 0.5 / 1.5 per 1k -> 0.6 + 0.45 = 1.05.
     """
     raise NotImplementedError("estimate_cost: run 'nox -s hint -- day39' if stuck")
@@ -89,7 +94,8 @@ def load_jsonl(path: str | Path) -> list[dict[str, Any]]:
 
     ``ValueError`` whose message names the 1-based line number, e.g.
     "eval_set.jsonl line 4: ...", for a line that is not valid JSON or not a JSON
-    object. Blank lines are skipped, but they still count in the line numbers.
+    object. Blank lines are skipped, but they still count in the line numbers. Lines
+    end at a newline only: a U+2028 inside a JSON string is part of its record.
     """
     raise NotImplementedError("load_jsonl: run 'nox -s hint -- day39' if stuck")
 
@@ -102,7 +108,10 @@ class EvalReport:
     summary: dict[str, Any]
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"summary": ..., "items": [...]}``, a copy that ``json.dumps`` accepts.
+        """``{"summary": ..., "items": [...]}``, a deep copy that ``json.dumps`` accepts.
+
+        Changing the copy (even a nested value such as the summary's latency p95) leaves
+        the report as it was.
 
         Careful: numpy integers (``np.int64``) are not JSON-serialisable.
         """
@@ -125,14 +134,17 @@ def run_eval(
     ``clock()`` is read exactly twice per item: just before and just after the call
     (also when it raises); the latency is the difference.
 
+    ``dataset`` is any iterable (a list or a generator: go through it once).
     ``EvalReport.items``: per item, in order, a dict with exactly the keys
     ``id``, ``prediction`` (the text, None after an error), ``em``, ``f1``,
-    ``groundedness`` (None without a context; 0.0 after an error), ``latency_s`` and
-    ``error``. An exception from ``model_fn`` is recorded, not raised: ``error`` is
-    a string holding its type and message ("TimeoutError: took too long"), else None,
-    and the item scores 0.0 for em and f1.
+    ``groundedness`` (None without a context, also after an error; 0.0 after an error
+    on an item with a context), ``latency_s`` and ``error``. An exception from
+    ``model_fn`` is recorded, not raised: ``error`` is a string holding its type and
+    message ("TimeoutError: took too long"), else None, and the item scores 0.0 for em
+    and f1.
 
-    ``EvalReport.summary``: ``n``, ``n_errors``, ``em`` and ``f1`` (means over all items),
+    ``EvalReport.summary``: a dict with exactly the keys ``n`` (items), ``n_errors``,
+    ``em`` and ``f1`` (means over all items),
     ``groundedness`` (mean over the items that have a context; None if none has one),
     ``latency`` (``latency_summary`` of every item's latency, errors included) and
     ``cost``: ``estimate_cost`` of the total tokens at ``prices = (price_in_per_1k,

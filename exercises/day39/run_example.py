@@ -1,9 +1,10 @@
 """Evaluate two toy QA "models" on data/eval_set.jsonl and print the offline gate.
 
-Run it from the repository root:
+Run it from the repository root with the Python of the venv that ``nox -s grade``
+builds (it has numpy and rich; another Python without them gets a one-line message):
 
-    python exercises/day39/run_example.py                  # your attempt
-    python exercises/day39/run_example.py solutions/day39  # the reference
+    .nox/katas/bin/python exercises/day39/run_example.py                  # your attempt
+    .nox/katas/bin/python exercises/day39/run_example.py solutions/day39  # the reference
 
 It loads ``eval_harness.py`` and ``data/eval_set.jsonl`` from the folder given (this
 script's own folder by default), so it works before the harness is finished: it then
@@ -24,13 +25,11 @@ import re
 import sys
 from pathlib import Path
 
-from rich.console import Console
-from rich.table import Table
-
 HERE = Path(__file__).resolve().parent
 PRICES = (0.5, 1.5)  # dollars per 1k prompt / completion tokens (made up)
 METRICS = ["em", "f1", "groundedness", "latency_p95", "cost"]
 DEADLINE_S, DEADLINE_TOKENS = 3.0, 160  # the toy backend's timeout
+KATAS_PYTHON = ".nox/katas/bin/python"  # built by the first `nox -s grade`
 
 
 def load_harness(folder: Path):
@@ -90,7 +89,9 @@ def make_model(clock: SimulatedClock, style: str):
     return model
 
 
-def render(comparison: dict, baseline, candidate) -> Table:
+def render(comparison: dict, baseline, candidate):
+    from rich.table import Table
+
     table = Table(title="day39: baseline (sentence) vs candidate (few-shot span)")
     for column in ("metric", "baseline", "candidate", "delta", "gate"):
         table.add_column(column, justify="left" if column == "metric" else "right")
@@ -109,7 +110,6 @@ def render(comparison: dict, baseline, candidate) -> Table:
 
 
 def main(argv: list[str]) -> int:
-    console = Console()
     folder = Path(argv[0]) if argv else HERE
     if not (folder / "eval_harness.py").is_file():
         print(f"no eval_harness.py in {folder}; give a day39 folder, e.g. solutions/day39")
@@ -123,9 +123,17 @@ def main(argv: list[str]) -> int:
             model = make_model(clock, style)
             reports.append(harness.run_eval(dataset, model, clock=clock, prices=PRICES))
         comparison = harness.compare_reports(*reports, tolerance=0.02)
+        from rich.console import Console  # only now: the stub's message needs no rich
     except NotImplementedError as exc:
         print(f"eval_harness.py is not finished yet: {exc}")  # one line, never wrapped
         return 0
+    except ModuleNotFoundError as exc:  # run with a Python that lacks numpy or rich
+        print(
+            f"this Python ({sys.executable}) has no module {exc.name!r}: run the example "
+            f"with {KATAS_PYTHON} (the venv 'nox -s grade -- day39' builds)"
+        )
+        return 2
+    console = Console()
     baseline, candidate = reports
     console.print(render(comparison, baseline, candidate))
     regressed = [name for name in METRICS if comparison[name]["regressed"]]

@@ -115,4 +115,103 @@ VARIANTS = [
     Variant(EH, "delta computed as baseline - candidate", (
         ("        delta = c - b\n", "        delta = b - c\n"),
     )),
+    # ---- added by the all-green audit: every promise of the docstrings has a variant
+    Variant(EH, "the latency summary leaves out the calls that raised", (
+        ('"latency": latency_summary(r["latency_s"] for r in records),',
+         '"latency": latency_summary(r["latency_s"] for r in records if r["error"] is None),'),
+    )),
+    Variant(EH, "the gate treats higher latency and higher cost as better", (
+        ('"latency_p95": False, "cost": False}', '"latency_p95": True, "cost": True}'),
+    )),
+    Variant(EH, "the gate treats every metric as higher-is-better", (
+        ("        worse_by = -delta if higher_is_better else delta\n", "        worse_by = -delta\n"),
+    )),
+    Variant(EH, "cost treated as higher-is-better in the gate", (
+        ('"latency_p95": False, "cost": False}', '"latency_p95": False, "cost": True}'),
+    )),
+    Variant(EH, "the gate reads the latency p99 instead of p95", (
+        ('return {**found, "latency_p95": summary["latency"]["p95"]}',
+         'return {**found, "latency_p95": summary["latency"]["p99"]}'),
+    )),
+    Variant(EH, "the gate's tolerance is relative to the baseline", (
+        ('"regressed": worse_by > tolerance', '"regressed": worse_by > tolerance * abs(b)'),
+    )),
+    Variant(EH, "the gate crashes when only the candidate's value is None", (
+        ("        if b is None or c is None:", "        if b is None:"),
+    )),
+    Variant(EH, "a negative tolerance is not refused", (
+        ("    if tolerance < 0:\n", "    if False:\n"),
+    )),
+    Variant(EH, "a failed item without a context gets groundedness 0.0, not None", (
+        ("grounded = None if context is None else 0.0 if error else groundedness(text, context)",
+         "grounded = 0.0 if error else None if context is None else groundedness(text, context)"),
+    )),
+    Variant(EH, "the summary groundedness is 0.0 when no item has a context", (
+        ('"groundedness": float(np.mean(with_context)) if with_context else None,',
+         '"groundedness": float(np.mean(with_context)) if with_context else 0.0,'),
+    )),
+    Variant(EH, "the summary has an extra key (the p95 copied to the top level)", (
+        ('        "cost": float(cost),\n    }',
+         '        "cost": float(cost),\n        "latency_p95": latency_summary(r["latency_s"] for r in records)["p95"],\n    }'),
+    )),
+    Variant(EH, "the error holds only the exception's message, not its type", (
+        ('text, usage, error = None, {}, f"{type(exc).__name__}: {exc}"',
+         "text, usage, error = None, {}, str(exc)"),
+    )),
+    Variant(EH, "a usage dict without completion_tokens crashes the run", (
+        ('completion_tokens += int(usage.get("completion_tokens", 0))',
+         'completion_tokens += int(usage["completion_tokens"])'),
+    )),
+    Variant(EH, "a context of None is treated as a context (only a missing key is no context)", (
+        ('grounded = None if context is None else 0.0 if error',
+         'grounded = None if "context" not in item else 0.0 if error'),
+    )),
+    Variant(EH, "run_eval calls len() on the dataset, so a generator is refused", (
+        ("    records, prompt_tokens, completion_tokens = [], 0, 0\n",
+         "    if len(dataset) == 0:\n"
+         '        raise ValueError("run_eval needs at least one item; the dataset is empty")\n'
+         "    records, prompt_tokens, completion_tokens = [], 0, 0\n"),
+    )),
+    Variant(EH, "to_dict copies only the top level (the latency dict is shared)", (
+        ('return {"summary": copy.deepcopy(self.summary), "items": copy.deepcopy(self.items)}',
+         'return {"summary": dict(self.summary), "items": [dict(i) for i in self.items]}'),
+    )),
+    Variant(EH, "to_dict returns the report's own dicts, not a copy", (
+        ('return {"summary": copy.deepcopy(self.summary), "items": copy.deepcopy(self.items)}',
+         'return {"summary": self.summary, "items": self.items}'),
+    )),
+    Variant(EH, "exact_match returns a bool, not a float", (
+        ("return float(any(pred == normalize_answer(ref) for ref in _as_references(references)))",
+         "return any(pred == normalize_answer(ref) for ref in _as_references(references))"),
+    )),
+    Variant(EH, "references checked with len(), so a generator of references is refused", (
+        ("refs = [references] if isinstance(references, str) else list(references)\n"
+         "    if not refs:",
+         "refs = [references] if isinstance(references, str) else references\n"
+         "    if len(refs) == 0:"),
+    )),
+    Variant(EH, "latency_summary gives np.asarray a generator (an object array)", (
+        ("x = np.asarray(list(latencies_s), dtype=float)", "x = np.asarray(latencies_s, dtype=float)"),
+    )),
+    Variant(EH, "latency max taken with the builtin max (an int for int latencies)", (
+        ("    x = np.asarray(list(latencies_s), dtype=float)  # (n,)\n",
+         "    values = list(latencies_s)\n    x = np.asarray(values, dtype=float)  # (n,)\n"),
+        ('"max": float(x.max())}', '"max": max(values)}'),
+    )),
+    Variant(EH, "normalize_answer deletes every Unicode punctuation mark, not string.punctuation", (
+        ("import copy\n", "import copy\nimport unicodedata\n"),
+        ('s = "".join(ch for ch in s if ch not in _PUNCTUATION)',
+         's = "".join(ch for ch in s if ch not in _PUNCTUATION and unicodedata.category(ch)[0] != "P")'),
+    )),
+    Variant(EH, "estimate_cost rounds to 4 decimals", (
+        ("    return prompt_tokens / 1000 * price_in_per_1k + completion_tokens / 1000 * price_out_per_1k\n",
+         "    return round(prompt_tokens / 1000 * price_in_per_1k + completion_tokens / 1000 * price_out_per_1k, 4)\n"),
+    )),
+    Variant(EH, "estimate_cost refuses a zero price", (
+        ("    if min(given) < 0:\n", "    if min(given) < 0 or min(price_in_per_1k, price_out_per_1k) <= 0:\n"),
+    )),
+    Variant(EH, "load_jsonl splits the text with str.splitlines()", (
+        ('    with path.open(encoding="utf-8") as lines:\n',
+         '    if True:\n        lines = path.read_text(encoding="utf-8").splitlines()\n'),
+    )),
 ]
