@@ -75,6 +75,8 @@ def backoff_delay(attempt, base, cap, rng):
     ``attempt`` is 0 for the wait after the first failure. ``rng`` is a
     ``random.Random`` (a numpy ``Generator`` works too: both have ``uniform``).
     With base 0.5 and cap 8 the upper bounds are 0.5, 1, 2, 4, 8, 8, ...
+    Any attempt works, however large: the bound stays ``cap`` (attempt 10_000
+    gives a wait in [0, cap], never an OverflowError). A base or cap of 0 gives 0.0.
     ``ValueError`` for a negative attempt, base or cap.
     """
     if attempt < 0 or base < 0 or cap < 0:
@@ -176,13 +178,17 @@ class LLMClient:
     ServerError with status None and LLMTimeoutError are retried, at most
     ``max_retries`` times (``max_retries + 1`` attempts). Before retry number
     ``r`` (r = 0 after the first failure) call ``sleep(seconds)`` once, with the
-    failure's ``retry_after`` when the server sent one, else
+    failure's ``retry_after`` when the server sent one (as given, even when it is
+    shorter than the backoff, even 0), else
     ``backoff_delay(r, backoff_base, backoff_cap, rng)``. No sleep after the last
-    attempt. Nothing else is retried. When every attempt failed, raise the error
-    of the LAST attempt. ``rng`` defaults to a new ``random.Random()``.
+    attempt. Nothing else is retried (not a ClientError, not a 501 or 505, not
+    an InvalidResponseError). When every attempt failed, raise the error of the
+    LAST attempt. ``rng`` defaults to a new ``random.Random()``, seeded by the
+    OS: never a fixed seed, or every client would jitter alike.
 
     ``usage`` holds running totals ``{"prompt_tokens": int, "completion_tokens": int}``
-    over every successful call (streams too).
+    over every successful call (streams too). A failed call, or a 200 whose body
+    does not validate, adds nothing.
     """
 
     def __init__(

@@ -21,7 +21,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-_TOKEN = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}|[{}]")
+_TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 
 
 class PromptTemplate:
@@ -40,14 +40,15 @@ class PromptTemplate:
         for match in _TOKEN.finditer(template):
             self._parts.append((False, template[position : match.start()]))
             token = match.group(0)
-            if match.group(1):
-                self._parts.append((True, match.group(1)))
+            if match.group(1) is not None and match.group(1).isidentifier():
+                self._parts.append((True, match.group(1)))  # any Python identifier: {prénom}
             elif token in ("{{", "}}"):
                 self._parts.append((False, token[0]))
             else:
                 raise ValueError(
-                    f"unmatched {token!r} at position {match.start()} of {template!r}; "
-                    "write {{ or }} for a literal brace, {name} for a variable"
+                    f"{token!r} at position {match.start()} of {template!r} is not a "
+                    "placeholder: write {{ or }} for a literal brace, {name} (a Python "
+                    "identifier) for a variable"
                 )
             position = match.end()
         self._parts.append((False, template[position:]))

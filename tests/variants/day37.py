@@ -73,6 +73,10 @@ VARIANTS = [
          "            asked = [*asked, {\"role\": \"assistant\", \"content\": content},\n"
          "                     {\"role\": \"user\", \"content\": fix}]\n"),
     )),
+    Variant(CLIENT, "the repair message states the problem but does not quote the bad answer", (
+        ("                f\"Your previous answer was:\\n{content}\\n\\nProblem: {problem}. Reply with only \"\n",
+         "                f\"Your previous answer was not usable.\\n\\nProblem: {problem}. Reply with only \"\n"),
+    )),
     Variant(CLIENT, "stream parses each network read as if it were one line", (
         ("            for raw_line in response:\n",
          "            for raw_line in iter(lambda: response.read1(65536), b\"\"):\n"),
@@ -89,6 +93,59 @@ VARIANTS = [
     Variant(CLIENT, "a stream cut before [DONE] is accepted as a complete answer", (
         ("        raise InvalidResponseError(\"the stream ended before 'data: [DONE]': the answer is cut\")\n",
          "        return\n"),
+    )),
+    Variant(CLIENT, "retries a 408 Request Timeout: its name says timeout, but it is a 4xx", (
+        ("    return exc.status in RETRYABLE_STATUSES\n",
+         "    return exc.status in RETRYABLE_STATUSES or exc.status == 408\n"),
+    )),
+    Variant(CLIENT, "retries every 5xx, 501 Not Implemented included", (
+        ("    return exc.status in RETRYABLE_STATUSES\n",
+         "    return isinstance(exc, (RateLimitError, ServerError))\n"),
+    )),
+    Variant(CLIENT, "Retry-After only raises the wait: max(Retry-After, backoff)", (
+        ("            return exc.retry_after  # the server knows best when it will have room\n",
+         "            backoff = backoff_delay(attempt, self.backoff_base, self.backoff_cap, self.rng)\n"
+         "            return max(exc.retry_after, backoff)\n"),
+    )),
+    Variant(CLIENT, "Retry-After 0 taken as absent: `if exc.retry_after:`", (
+        ("        if exc.retry_after is not None:\n", "        if exc.retry_after:\n"),
+    )),
+    Variant(CLIENT, "Retry-After parsed with int(): '1.5' is dropped and the backoff used", (
+        ("        seconds = float(value)  # type: ignore[arg-type]\n",
+         "        seconds = int(value)  # type: ignore[arg-type]\n"),
+    )),
+    Variant(CLIENT, "the default rng has a fixed seed: every client jitters alike", (
+        ("self.rng = rng if rng is not None else random.Random()",
+         "self.rng = rng if rng is not None else random.Random(37)"),
+    )),
+    Variant(CLIENT, "one seeded module-level rng shared by every client (same waits in every process)", (
+        ("RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})\n",
+         "RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})\n_RNG = random.Random(37)\n"),
+        ("self.rng = rng if rng is not None else random.Random()",
+         "self.rng = rng if rng is not None else _RNG"),
+    )),
+    Variant(CLIENT, "usage added as soon as the body parses, before it is validated", (
+        ("        return _completion_content(raw)\n",
+         "        try:\n"
+         "            self._add_usage(json.loads(raw).get(\"usage\"))\n"
+         "        except (ValueError, AttributeError):\n"
+         "            pass\n"
+         "        return _completion_content(raw)\n"),
+        ("        self._add_usage(usage)\n        return content\n", "        return content\n"),
+    )),
+    Variant(CLIENT, "backoff refuses a zero base or cap (<= 0 instead of < 0)", (
+        ("    if attempt < 0 or base < 0 or cap < 0:\n", "    if attempt < 0 or base <= 0 or cap <= 0:\n"),
+    )),
+    Variant(CLIENT, "a refused connection escapes as urllib's URLError", (
+        ("        raise ServerError(f\"connection failed: {exc.reason}\") from exc\n", "        raise\n"),
+    )),
+    Variant(CLIENT, "the error's message is the raw JSON body, not the server's message", (
+        ("        message = str(json.loads(raw)[\"error\"][\"message\"])\n",
+         "        json.loads(raw)[\"error\"][\"message\"]\n        message = raw\n"),
+    )),
+    Variant(CLIENT, "a malformed body raised as a ServerError (so it is retried)", (
+        ("        raise InvalidResponseError(\n            f\"expected a chat.completion",
+         "        raise ServerError(\n            f\"expected a chat.completion"),
     )),
     # ------------------------------------------------------------------ prompts.py
     Variant(PROMPTS, "values rendered by a str.replace loop: a value's {name} is rendered too", (
@@ -109,6 +166,42 @@ VARIANTS = [
         ("            else:\n                raise ValueError(\n",
          "            else:\n                self._parts.append((False, token))\n"
          "            if False:\n                raise ValueError(\n"),
+    )),
+    Variant(PROMPTS, "unexpected values checked before missing ones: ValueError wins over KeyError", (
+        ("        if missing:\n            raise KeyError(f\"missing value(s) for {', '.join(missing)}\")\n", ""),
+        ("                f\"the template uses {sorted(self.variables)}\"\n            )\n",
+         "                f\"the template uses {sorted(self.variables)}\"\n            )\n"
+         "        if missing:\n            raise KeyError(f\"missing value(s) for {', '.join(missing)}\")\n"),
+    )),
+    Variant(PROMPTS, "placeholder names limited to ASCII: {prénom} is refused", (
+        ("            if match.group(1) is not None and match.group(1).isidentifier():\n",
+         "            if match.group(1) is not None and re.fullmatch(r\"[A-Za-z_]\\w*\", match.group(1), re.ASCII):\n"),
+    )),
+    Variant(PROMPTS, "a national number needs two groups after the area code", (
+        (r'\d{3,4}(?:[ .-]?\d{3,4})?)"  # (202) 555-0173', r'\d{3,4}[ .-]?\d{3,4})"  # (202) 555-0173'),
+    )),
+    Variant(PROMPTS, "digit count checked with range(low, high): the top of the range is left out", (
+        ("    return \"[PHONE]\" if low <= digits <= high else match.group(0)\n",
+         "    return \"[PHONE]\" if digits in range(low, high) else match.group(0)\n"),
+    )),
+    Variant(PROMPTS, "the verb 'override' forgotten", (
+        ("(?:ignore|disregard|forget|override)", "(?:ignore|disregard|forget)"),
+    )),
+    Variant(PROMPTS, "qualifiers system, original and initial forgotten", (
+        ("_QUALIFIERS |= {\"system\", \"original\", \"initial\"}\n", ""),
+    )),
+    Variant(PROMPTS, "at most two words between the verb and 'instructions'", (
+        ("((?:[a-z]+\\s+){0,3}?)", "((?:[a-z]+\\s+){0,2}?)"),
+    )),
+    Variant(PROMPTS, "role hijack without 'god mode'", (
+        ("(?:developer|dan|god)\\s+mode", "(?:developer|dan)\\s+mode"),
+    )),
+    Variant(PROMPTS, "reveal without 'tell me'", (
+        ("|tell\\s+me|", "|"),
+    )),
+    Variant(PROMPTS, "SafePrompt renders only the template's variables: an unexpected value is ignored", (
+        ("        for name, value in values.items():\n",
+         "        for name, value in ((n, values[n]) for n in self.variables if n in values):\n"),
     )),
     Variant(PROMPTS, "international numbers need a separator after the country code", (
         ("(?P<intl>\\+\\d{1,3}(?:[ .-]?\\(?\\d{1,4}\\)?){1,6})",

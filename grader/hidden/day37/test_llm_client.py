@@ -11,12 +11,23 @@ down by hand (base 0.5: 0.5, 1.0, 2.0, ...).
 from __future__ import annotations
 
 import random
+import socket
 import time
+from pathlib import Path
 
 import pytest
 
 from grader.fake_llm import answer, cut_stream, delay, disconnect, malformed, status
-from grader.testing import assert_close, attempt_module, expect_error, reference_module
+from grader.loading import load_module
+from grader.testing import (
+    Mistake,
+    assert_close,
+    assert_same_text,
+    attempt_module,
+    expect_error,
+    name_the_mistake,
+    reference_module,
+)
 
 llm = attempt_module("llm_client")
 ref = reference_module("llm_client")
@@ -64,7 +75,31 @@ def assert_requests(fake, expected: int, why: str) -> None:
     assert got == expected, f"the server got {got} request(s), expected {expected} ({why})"
 
 
-def assert_sleeps(sleeps, expected: list[float], why: str) -> None:
+SLEPT_AFTER_THE_LAST = "After the last attempt failed, is there anything left to wait for?"
+
+
+def assert_not_retried(fake, sleeps, what: str) -> None:
+    """One request and no sleep; a Mistake naming the retry when there were more."""
+    got = len(fake.requests)
+    if got > 1:
+        raise Mistake(
+            f"{what} was retried: the server got {got} requests, expected 1 (the same "
+            f"request fails the same way again; nothing else is retried)",
+            hint=f"Will sending the same request again help after {what}?",
+        )
+    assert_sleeps(sleeps, [], f"{what} is not retried, so there is nothing to wait for")
+
+
+def assert_sleeps(sleeps, expected: list[float], why: str, *, last_failed: bool = False) -> None:
+    """``sleeps.calls == expected``; ``last_failed``: the last attempt failed too."""
+    calls = sleeps.calls
+    if last_failed and len(calls) == len(expected) + 1:
+        raise Mistake(
+            f"the client slept {len(calls)} time(s) {calls}, expected {len(expected)} "
+            f"{expected} ({why}): the extra sleep came after the last attempt, when "
+            "there was nothing left to retry",
+            hint=SLEPT_AFTER_THE_LAST,
+        )
     assert len(sleeps.calls) == len(expected), (
         f"the client slept {len(sleeps.calls)} time(s) {sleeps.calls}, expected "
         f"{len(expected)} {expected} ({why})"
@@ -126,8 +161,49 @@ def test_backoff_with_a_numpy_generator_is_uniform_on_zero_to_the_bound(llm, rng
     hint="0.5 * 2**1100: what does Python say? Can you cap the exponent first?",
     task="backoff_delay",
 )
-def test_backoff_does_not_overflow_for_a_huge_attempt_number(llm):
-    assert_close(llm.backoff_delay(1100, 0.5, 8.0, CeilingRng()), 8.0, what="attempt 1100")
+@pytest.mark.parametrize(
+    "attempt",
+    [
+        1100,  # 2.0**1100 is past the largest float (about 2**1024): OverflowError
+        10_000,  # the docstring's example: the bound is the cap, 8
+    ],
+)
+def test_backoff_does_not_overflow_for_a_huge_attempt_number(llm, attempt):
+    try:
+        got = llm.backoff_delay(attempt, 0.5, 8.0, CeilingRng())
+    except OverflowError as exc:
+        raise Mistake(
+            f"backoff_delay({attempt}, 0.5, 8.0) raised OverflowError ({exc}): "
+            "base * 2**attempt is computed before the cap is applied",
+            hint="How large can 2**attempt get before min(cap, ...) sees it?",
+        ) from None
+    assert_close(got, 8.0, what=f"the bound at attempt {attempt} (base 0.5, cap 8)")
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="Is a base or cap of 0 negative? What wait does it give?",
+    task="backoff_delay",
+)
+@pytest.mark.parametrize(
+    "args",
+    [
+        (0, 0.0, 8.0),  # base 0: every bound is 0 (no wait at all)
+        (3, 0.5, 0.0),  # cap 0: every bound is min(0, 4) = 0
+        (10_000, 0.0, 8.0),  # base 0 at a huge attempt: 0 * 2**10000 is still 0
+    ],
+    ids=["zero-base", "zero-cap", "zero-base-huge-attempt"],
+)
+def test_backoff_with_a_zero_base_or_cap_waits_zero(llm, args):
+    try:
+        got = llm.backoff_delay(*args, CeilingRng())
+    except ValueError as exc:
+        raise Mistake(
+            f"backoff_delay{args} raised ValueError ({exc}): only a NEGATIVE attempt, "
+            "base or cap is refused; 0 is allowed",
+            hint="Is 0 a negative number? Check with < 0, not <= 0.",
+        ) from None
+    assert_close(got, 0.0, what=f"backoff_delay{args}")
 
 
 @pytest.mark.grade(points=1, hint="Which inputs make no sense for a wait?", task="backoff_delay")
@@ -234,6 +310,34 @@ def test_backoff_waits_are_jittered_with_the_given_rng(make_client, fake, sleeps
 
 
 @pytest.mark.grade(
+    points=1,
+    hint="Two clients built without an rng: do they draw the same waits?",
+    task="LLMClient.chat",
+)
+def test_clients_built_with_the_default_rng_do_not_jitter_alike(llm, fake):
+    """Three 503s, then an answer, for three clients with ``rng`` left out: two from the
+    module already loaded and one from a fresh import of the file (a module-level
+    ``random.Random(37)`` shared by all clients would repeat in every process)."""
+    fresh = load_module(Path(llm.__file__), "attempt_day37_llm_client_again", "llm_client.py")
+    schedules = []
+    for module in (llm, llm, fresh):
+        waits: list[float] = []
+        fake.script(status(503), status(503), status(503), answer("ok"))
+        module.LLMClient(fake.url, sleep=waits.append, timeout=5.0, max_retries=3).chat(USER)
+        assert len(waits) == 3, f"three 503s should give three sleeps, got {waits}"
+        for wait, bound in zip(waits, [0.5, 1.0, 2.0]):
+            assert 0.0 <= wait <= bound, f"waits {waits} should lie in [0, 0.5], [0, 1], [0, 2]"
+        schedules.append(waits)
+    if len({tuple(w) for w in schedules}) < len(schedules):
+        raise Mistake(
+            f"clients built with the default rng drew the same waits: {schedules}; the "
+            "default rng has a fixed seed, so every client (every process) jitters alike "
+            "and their retries arrive together",
+            hint="What seed does your default rng get? Would two clients ever wait differently?",
+        )
+
+
+@pytest.mark.grade(
     points=4,
     hint="Read the Retry-After header of a 429 or 503. Does it replace the backoff?",
     task="LLMClient.chat",
@@ -251,6 +355,57 @@ def test_retry_after_is_honoured_instead_of_backoff(make_client, fake, sleeps):
 
 @pytest.mark.grade(
     points=2,
+    hint="When the server says Retry-After: 1 and your backoff says 4, how long do you wait?",
+    task="LLMClient.chat",
+)
+def test_retry_after_is_used_as_given_even_below_the_backoff(make_client, fake, sleeps):
+    # base 4, cap 8, rng at its ceiling: the backoff would be 4, then 8.
+    # The server asks for 1 s, then 0 s: the client waits exactly that.
+    fake.script(
+        status(503, "busy", retry_after="1"),
+        status(429, "quota", retry_after="0"),  # "retry at once": 0 is a value, not absent
+        answer("ok"),
+    )
+    assert make_client(max_retries=3, backoff_base=4.0, backoff_cap=8.0).chat(USER) == "ok"
+    name_the_mistake(
+        sleeps.calls,
+        {
+            "waited max(Retry-After, backoff), not the Retry-After": (
+                [4.0, 8.0],
+                "Does the server's Retry-After replace the backoff, or only raise it?",
+            ),
+            "waited Retry-After + backoff": (
+                [5.0, 8.0],
+                "Does the server's Retry-After replace the backoff, or add to it?",
+            ),
+            "Retry-After 0 treated as absent (if retry_after: ...), so the backoff was used": (
+                [1.0, 8.0],
+                "Is 0 a Retry-After the server sent? What does `if retry_after:` do with it?",
+            ),
+        },
+        what="the sleeps for Retry-After 1 then 0 (backoff 4 then 8)",
+    )
+    assert_sleeps(sleeps, [1.0, 0.0], "Retry-After 1, then Retry-After 0, as given")
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="Which fields of the error does the caller read? status, message, retry_after?",
+    task="LLMClient.chat",
+)
+def test_the_error_carries_status_message_and_retry_after(llm, make_client, fake, sleeps):
+    # max_retries=0: the 429 is raised as it came, with the server's own fields
+    fake.script(status(429, "quota exceeded for fake-1", retry_after="7"))
+    exc = catch(llm.RateLimitError, "for a 429", lambda: make_client(max_retries=0).chat(USER))
+    assert exc.status == 429, f"RateLimitError.status should be 429, got {exc.status!r}"
+    assert_same_text(exc.message, "quota exceeded for fake-1", what="error.message (the server's)")
+    assert_same_text(str(exc), "HTTP 429: quota exceeded for fake-1", what="str(error)")
+    assert exc.retry_after == 7.0, f"retry_after should be 7.0 (seconds), got {exc.retry_after!r}"
+    assert_sleeps(sleeps, [], "max_retries=0: one attempt, no sleep", last_failed=True)
+
+
+@pytest.mark.grade(
+    points=2,
     hint="Which 4xx statuses could ever succeed if you send the same request again?",
     task="LLMClient.chat",
 )
@@ -261,20 +416,42 @@ def test_retry_after_is_honoured_instead_of_backoff(make_client, fake, sleeps):
         (401, "invalid api key"),  # bad credentials
         (403, "model not allowed"),
         (404, "model 'tiny-9' not found"),
+        (408, "request timeout"),  # a 4xx, so a ClientError, though its name says timeout
         (422, "temperature must be <= 2"),
     ],
-    ids=["400", "401", "403", "404", "422"],
+    ids=["400", "401", "403", "404", "408", "422"],
 )
 def test_client_errors_are_raised_at_once_with_status_and_message(
     llm, make_client, fake, sleeps, code, message
 ):
-    fake.script(status(code, message))
+    fake.script(then=status(code, message))  # the same answer every time, as a real server
     exc = catch(llm.ClientError, f"for HTTP {code}", lambda: make_client(max_retries=3).chat(USER))
-    assert_requests(fake, 1, f"a {code} must not be retried")
-    assert_sleeps(sleeps, [], "nothing to wait for")
+    assert_not_retried(fake, sleeps, f"a {code}")
     assert exc.status == code, f"ClientError.status should be {code}, got {exc.status!r}"
     assert message in str(exc), f"the server's message {message!r} is not in {str(exc)!r}"
     assert isinstance(exc, llm.LLMError), "ClientError should be an LLMError"
+
+
+@pytest.mark.grade(
+    points=2,
+    hint="Is every 5xx in RETRYABLE_STATUSES? What does a 501 Not Implemented mean?",
+    task="LLMClient.chat",
+)
+@pytest.mark.parametrize(
+    "code",
+    [
+        501,  # not implemented: the server will never do it
+        505,  # HTTP version not supported
+    ],
+    ids=["501", "505"],
+)
+def test_a_5xx_outside_the_retryable_set_is_a_server_error_raised_at_once(
+    llm, make_client, fake, sleeps, code
+):
+    fake.script(then=status(code, "not here"))
+    exc = catch(llm.ServerError, f"for HTTP {code}", lambda: make_client(max_retries=3).chat(USER))
+    assert_not_retried(fake, sleeps, f"a {code} (not in RETRYABLE_STATUSES)")
+    assert exc.status == code, f"ServerError.status should be {code}, got {exc.status!r}"
 
 
 @pytest.mark.grade(
@@ -290,9 +467,26 @@ def test_exhausted_retries_raise_the_error_of_the_last_attempt(llm, make_client,
         lambda: make_client(max_retries=2).chat(USER),
     )
     assert_requests(fake, 3, "max_retries=2 means 3 attempts")
-    assert_sleeps(sleeps, [0.5, 1.0], "one sleep between attempts, none after the last")
+    assert_sleeps(sleeps, [0.5, 1.0], "one sleep between attempts", last_failed=True)
     assert exc.status == 502, f"the last failure was a 502, the error says {exc.status!r}"
     assert "upstream went away" in str(exc), f"the server's message is missing: {exc}"
+
+
+@pytest.mark.grade(points=2, hint=SLEPT_AFTER_THE_LAST, task="LLMClient.chat")
+@pytest.mark.parametrize(
+    "max_retries",
+    [
+        0,  # one attempt: no sleep at all
+        2,  # three attempts: sleeps between them only, 0.5 and 1
+    ],
+    ids=["no-retries", "two-retries"],
+)
+def test_no_sleep_follows_the_last_failed_attempt(llm, make_client, fake, sleeps, max_retries):
+    fake.script(then=status(503, "busy"))
+    with expect_error(llm.ServerError, f"when every attempt gets a 503 ({max_retries=})"):
+        make_client(max_retries=max_retries).chat(USER)
+    expected = [0.5, 1.0][:max_retries]
+    assert_sleeps(sleeps, expected, f"{max_retries + 1} attempts", last_failed=True)
 
 
 @pytest.mark.grade(
@@ -303,7 +497,7 @@ def test_a_rate_limit_that_never_lifts_raises_rate_limit_error(llm, make_client,
     with expect_error(llm.RateLimitError, "when every attempt gets a 429"):
         make_client(max_retries=3).chat(USER)
     assert_requests(fake, 4, "max_retries=3 means 4 attempts")
-    assert_sleeps(sleeps, [0.5, 1.0, 2.0], "three backoffs between four attempts")
+    assert_sleeps(sleeps, [0.5, 1.0, 2.0], "three backoffs between four attempts", last_failed=True)
     assert issubclass(llm.RateLimitError, llm.LLMError), "RateLimitError should be an LLMError"
 
 
@@ -319,7 +513,6 @@ def test_a_service_that_always_fails_is_given_up_on(llm, make_client, fake, slee
     with expect_error(llm.ServerError, f"when the service is down (max_retries={max_retries})"):
         make_client(max_retries=max_retries).chat(USER)
     assert_requests(fake, max_retries + 1, f"max_retries={max_retries}")
-    assert len(sleeps.calls) == max_retries, f"{max_retries} sleeps expected, got {sleeps.calls}"
 
 
 @pytest.mark.grade(
@@ -341,21 +534,39 @@ def test_a_connection_that_keeps_closing_raises_server_error_without_status(
 
 
 @pytest.mark.grade(
+    points=2,
+    hint="Nobody listens on the port: what does urlopen raise, and is it an LLMError?",
+    task="LLMClient.chat",
+)
+def test_a_refused_connection_is_a_server_error_without_status_and_is_retried(llm, sleeps):
+    # A socket bound to a port but not listening: every connection to it is refused.
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{closed.getsockname()[1]}"
+        client = llm.LLMClient(url, sleep=sleeps, rng=CeilingRng(), timeout=5.0, max_retries=2)
+        exc = catch(llm.ServerError, "when the connection is refused", lambda: client.chat(USER))
+    assert exc.status is None, f"no response came, so status is None, not {exc.status!r}"
+    assert_sleeps(sleeps, [0.5, 1.0], "a refused connection is retried", last_failed=True)
+
+
+@pytest.mark.grade(
     points=4,
     hint="Pass timeout= to urlopen. Which exception comes out when it expires?",
     task="LLMClient.chat",
 )
 def test_a_timeout_shorter_than_the_servers_delay_raises_promptly(llm, make_client, fake, sleeps):
     # The server waits 2 s per request; the client gives up after 0.2 s, twice
-    # (max_retries=1): about 0.4 s in all. A client that waited would take 4 s.
+    # (max_retries=1): about 0.4 s in all. A client that waited would take 4 s, and
+    # one whose timeout is not the one it was given at least 2 s: under one server
+    # delay (1.9 s) leaves room for a busy machine, not for a wrong timeout.
     fake.script(then=delay(2.0))
     started = time.monotonic()
     with expect_error(llm.LLMTimeoutError, "when the server is slower than the timeout"):
         make_client(timeout=0.2, max_retries=1).chat(USER)
     elapsed = time.monotonic() - started
-    assert elapsed < 1.5, f"giving up took {elapsed:.1f} s: is the timeout passed to the socket?"
+    assert elapsed < 1.9, f"giving up took {elapsed:.1f} s: is the timeout passed to the socket?"
     assert_requests(fake, 2, "a timeout is retried")
-    assert_sleeps(sleeps, [0.5], "one backoff between the two attempts")
+    assert_sleeps(sleeps, [0.5], "one backoff between the two attempts", last_failed=True)
     assert issubclass(llm.LLMTimeoutError, llm.LLMError), "LLMTimeoutError should be an LLMError"
 
 
@@ -382,11 +593,10 @@ def test_a_timeout_then_a_fast_answer_succeeds(make_client, fake, sleeps):
     ids=["truncated", "html", "no-choices", "wrong-shape"],
 )
 def test_a_malformed_body_raises_invalid_response_at_once(llm, make_client, fake, sleeps, body):
-    fake.script(malformed(body))
+    fake.script(then=malformed(body))  # the same broken body every time
     with expect_error(llm.InvalidResponseError, f"for the body {body[:30]!r}..."):
         make_client(max_retries=3).chat(USER)
-    assert_requests(fake, 1, "a malformed body is not retried")
-    assert_sleeps(sleeps, [], "no retry, no wait")
+    assert_not_retried(fake, sleeps, "a 200 with a malformed body")
 
 
 @pytest.mark.grade(points=1, hint="Only successful calls add to usage.", task="LLMClient.usage")
@@ -396,6 +606,46 @@ def test_failed_calls_add_no_usage(llm, make_client, fake):
     with expect_error(llm.ClientError, "for a 400"):
         client.chat(USER)
     assert client.usage == {"prompt_tokens": 0, "completion_tokens": 0}, client.usage
+
+
+@pytest.mark.grade(
+    points=2,
+    hint="Do you add the usage before or after you know the body is a valid answer?",
+    task="LLMClient.usage",
+)
+@pytest.mark.parametrize(
+    "body",
+    [
+        # usage present, but no choice: the call failed, its usage must not count
+        '{"choices": [], "usage": {"prompt_tokens": 5, "completion_tokens": 7}}',
+        # usage present, but a choice without a message
+        '{"choices": [{"index": 0}], "usage": {"prompt_tokens": 5, "completion_tokens": 7}}',
+    ],
+    ids=["no-choices", "no-message"],
+)
+def test_a_body_that_does_not_validate_adds_no_usage(llm, make_client, fake, body):
+    """The bad body says 5 + 7 tokens; then "hello there" -> 2 prompt, "echo: hello there" -> 3.
+
+    Only the valid answer counts: {prompt 2, completion 3}; with the bad one, {7, 10}.
+    """
+    client = make_client(max_retries=0)
+    fake.script(malformed(body))
+    with expect_error(llm.InvalidResponseError, f"for the body {body[:40]!r}..."):
+        client.chat(USER)
+    client.chat(USER)
+    name_the_mistake(
+        [client.usage.get("prompt_tokens"), client.usage.get("completion_tokens")],
+        {
+            "the usage of the body that failed validation was counted": (
+                [7, 10],
+                "Do you add the usage before or after you know the body is a valid answer?",
+            )
+        },
+        what="usage after a malformed body and a valid answer",
+    )
+    assert client.usage == {"prompt_tokens": 2, "completion_tokens": 3}, (
+        f"usage {client.usage}: only the valid answer counts (2 prompt, 3 completion)"
+    )
 
 
 # ---------------------------------------------------------------------------- complete_json
@@ -442,6 +692,20 @@ def test_complete_json_repairs_an_answer_that_is_not_json(make_client, fake):
     last = repair[-1]
     assert last.get("role") == "user", f"the repair message is from the user, got {last!r}"
     assert "json" in last.get("content", "").lower(), f"it should say JSON is expected: {last!r}"
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="Can the model fix an answer it cannot see? Is the bad answer in the repair message?",
+    task="LLMClient.complete_json",
+)
+def test_complete_json_repair_quotes_the_bad_answer(make_client, fake):
+    bad = "The label is spam, with confidence 0.8."
+    fake.script(answer(bad), answer('{"label": "spam"}'))
+    assert make_client().complete_json(USER, required_keys=("label",)) == {"label": "spam"}
+    assert_requests(fake, 2, "one bad answer, one repair")
+    text = fake.requests[1].body["messages"][-1].get("content", "")
+    assert bad in text, f"the repair message should quote the bad answer {bad!r}: {text!r}"
 
 
 @pytest.mark.grade(
