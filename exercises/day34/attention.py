@@ -5,8 +5,9 @@ Implement every function below, then run ``nox -s grade -- day34``. Stuck?
 give answers).
 
 Shapes use ``...`` for any leading batch / head dimensions: one call must handle
-(B, H, L, d) at once, without a Python loop over B, H or positions (a hidden test
-times your attention against the reference on (8, 8, 256, 64)).
+(B, H, L, d) at once, without a Python loop over B, H or positions (no ``for``,
+comprehension, np.vectorize or apply_along_axis over them: hidden tests check that
+the Python-level work of scaled_dot_product_attention does not grow with B, H or L).
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ def scaled_dot_product_attention(q, k, v, mask=None):
     """Return ``(out, weights)`` with weights = softmax(q @ kᵀ / sqrt(d)) and out = weights @ v.
 
     q (..., Lq, d), k (..., Lk, d), v (..., Lk, dv) -> out (..., Lq, dv), weights
-    (..., Lq, Lk); the softmax runs over the keys, so each row of weights sums to 1.
+    (..., Lq, Lk); d is the size of the queries and keys (not dv, not a length). The
+    softmax runs over the keys, so each row of weights sums to 1.
     ``mask`` is None or a boolean array broadcastable to (..., Lq, Lk), True where the
     query may attend: a masked key gets weight exactly 0. A query whose keys are ALL
     masked gets all-zero weights and a zero output (no NaN, no warning). Must not
-    overflow for large scores (e.g. q and k scaled by 1000).
+    overflow for large scores (e.g. q and k scaled by 1000). No Python loop over the
+    leading dims or over positions.
 
     By hand, q = [[1, 0]], k = [[1, 0], [0, 1]], v = [[1, 2], [3, 4]]: scores are
     [1/sqrt(2), 0] = [0.7071, 0], weights [0.6698, 0.3302] and out = [1.6605, 2.6605].

@@ -41,6 +41,8 @@ def scaled_dot_product_attention(q, k, v, mask=None):
 
     q (..., Lq, d), k (..., Lk, d), v (..., Lk, dv) -> out (..., Lq, dv) and
     weights (..., Lq, Lk), each row of weights summing to 1 (0 if fully masked).
+    d is the size of the queries and keys (not dv, not a length). No Python loop over
+    the leading dims or over positions.
 
     By hand, q = [[1, 0]], k = [[1, 0], [0, 1]], v = [[1, 2], [3, 4]]: scores are
     [1/sqrt(2), 0] = [0.7071, 0], weights [0.6698, 0.3302] and out = [1.6605, 2.6605].

@@ -79,6 +79,64 @@ VARIANTS = [
          "            out[..., i, :] += weights[..., i, j, None] * v[..., j, :]\n"
          "    return out, weights\n"),
     )),
+    Variant(ATTN, "scale uses the number of keys Lk instead of the key size d", (
+        ("    d = q.shape[-1]\n", "    d = k.shape[-2]\n"),
+    )),
+    Variant(ATTN, "scores multiplied by sqrt(d) instead of divided", (
+        ("scores = q @ np.swapaxes(k, -1, -2) / np.sqrt(d)  # (..., Lq, Lk)",
+         "scores = q @ np.swapaxes(k, -1, -2) * np.sqrt(d)  # (..., Lq, Lk)"),
+    )),
+    Variant(ATTN, "Python loop over the batch and head dims, attending one 2-D slice at a time", (
+        ("    q, k, v = (np.asarray(a, dtype=float) for a in (q, k, v))\n    d = q.shape[-1]\n",
+         "    q, k, v = (np.asarray(a, dtype=float) for a in (q, k, v))\n"
+         "    lead = np.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])\n"
+         "    if lead:\n"
+         "        lq, lk = q.shape[-2], k.shape[-2]\n"
+         "        m = np.ones((lq, lk), bool) if mask is None else np.asarray(mask, bool)\n"
+         "        m = np.broadcast_to(m, (*lead, lq, lk))\n"
+         "        q2, k2, v2 = (np.broadcast_to(a, (*lead, *a.shape[-2:])) for a in (q, k, v))\n"
+         "        out = np.empty((*lead, lq, v.shape[-1]))\n"
+         "        w = np.empty((*lead, lq, lk))\n"
+         "        for idx in np.ndindex(*lead):\n"
+         "            out[idx], w[idx] = scaled_dot_product_attention(q2[idx], k2[idx], v2[idx], m[idx])\n"
+         "        return out, w\n"
+         "    d = q.shape[-1]\n"),
+    )),
+    Variant(ATTN, "Python loop over the batch axis only (heads vectorised)", (
+        ("    q, k, v = (np.asarray(a, dtype=float) for a in (q, k, v))\n    d = q.shape[-1]\n",
+         "    q, k, v = (np.asarray(a, dtype=float) for a in (q, k, v))\n"
+         "    if q.ndim == 4:\n"
+         "        m = None if mask is None else np.broadcast_to(mask, q.shape[:-1] + k.shape[-2:-1])\n"
+         "        parts = [scaled_dot_product_attention(q[b], k[b], v[b], None if m is None else m[b])\n"
+         "                 for b in range(q.shape[0])]\n"
+         "        return np.stack([o for o, _ in parts]), np.stack([w for _, w in parts])\n"
+         "    d = q.shape[-1]\n"),
+    )),
+    Variant(ATTN, "Python loop over query positions, one row of scores at a time", (
+        ("    weights = _masked_softmax(scores, mask)  # (..., Lq, Lk): softmax over the KEYS\n",
+         "    rows = []\n"
+         "    for i in range(scores.shape[-2]):\n"
+         "        row_mask = None if mask is None else np.broadcast_to(\n"
+         "            mask, (*mask.shape[:-2], scores.shape[-2], scores.shape[-1]))[..., i : i + 1, :]\n"
+         "        rows.append(_masked_softmax(scores[..., i : i + 1, :], row_mask))\n"
+         "    weights = np.concatenate(rows, axis=-2)\n"),
+    )),
+    Variant(ATTN, "softmax of each row through np.apply_along_axis (a Python call per row)", (
+        ("    weights = _masked_softmax(scores, mask)  # (..., Lq, Lk): softmax over the KEYS\n",
+         "    if mask is not None:\n"
+         "        scores = np.where(mask, scores, -np.inf)\n"
+         "    def _row(s):\n"
+         "        if not np.isfinite(s).any():\n"
+         "            return np.zeros_like(s)\n"
+         "        e = np.exp(s - s.max())\n"
+         "        return e / e.sum()\n"
+         "    weights = np.apply_along_axis(_row, -1, scores)\n"),
+    )),
+    Variant(ATTN, "multi-head attention adds a head axis to the mask, breaking a (B, 1, 1, L) mask", (
+        ("out, _ = scaled_dot_product_attention(q, k, v, mask)",
+         "mask = None if mask is None else np.asarray(mask)[..., None, :, :]\n"
+         "    out, _ = scaled_dot_product_attention(q, k, v, mask)"),
+    )),
     # ------------------------------------------------------------ positional.py
     Variant(POS, "sin and cos swapped between even and odd columns", (
         ("pe[:, 0::2] = np.sin(angles)  # even columns", "pe[:, 0::2] = np.cos(angles)  # even columns"),

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
 from grader.testing import (
+    Mistake,
     assert_close,
-    assert_not_much_slower,
     attempt_module,
     expect_error,
+    name_the_mistake,
     no_warnings,
     reference_module,
 )
@@ -57,12 +60,130 @@ def random_weights(rng, d_model):
     return [rng.normal(size=(d_model, d_model)) / np.sqrt(d_model) for _ in range(4)]
 
 
+def plain_attention(q, k, v, scale, axis=-1, mask=None):
+    """softmax(q kᵀ · scale) v with the softmax over ``axis``: the right one and wrong ones.
+
+    Masked scores are -inf; a row (or column) with nothing allowed gets zero weights.
+    """
+    s = q @ np.swapaxes(k, -1, -2) * scale
+    if mask is not None:
+        s = np.where(mask, s, -np.inf)
+    with np.errstate(all="ignore"):
+        top = s.max(axis=axis, keepdims=True)
+        e = np.exp(s - np.where(np.isfinite(top), top, 0.0))
+        total = e.sum(axis=axis, keepdims=True)
+        w = np.where(total > 0, e / np.where(total > 0, total, 1.0), 0.0)
+    return w @ v, w
+
+
+def name_attention_mistakes(weights, q, k, v, mask=None):
+    """Raise a Mistake when the weights are what a known wrong scale or softmax axis gives."""
+    d, dv, lq, lk = q.shape[-1], v.shape[-1], q.shape[-2], k.shape[-2]
+    which_d = "Which array's last axis is the d in q·kᵀ / sqrt(d)?"
+    wrong_scales = {
+        "scores not scaled at all (no division by sqrt(d))": (
+            1.0,
+            "What does the 'scaled' in scaled dot-product attention divide the scores by?",
+        ),
+        "scores divided by d instead of sqrt(d)": (1 / d, "Is the divisor d, or its square root?"),
+        "scores multiplied by sqrt(d) instead of divided": (
+            np.sqrt(d),
+            "Do you multiply the scores by sqrt(d), or divide them?",
+        ),
+        f"scores divided by sqrt(dv) = sqrt({dv}), the VALUE size, not sqrt(d) = sqrt({d}) "
+        "of the queries and keys": (1 / np.sqrt(dv), which_d),
+        f"scores divided by sqrt(Lk) = sqrt({lk}), the number of keys, not sqrt(d) = "
+        f"sqrt({d}), the size of each key": (1 / np.sqrt(lk), which_d),
+        f"scores divided by sqrt(Lq) = sqrt({lq}), the number of queries, not sqrt(d) = "
+        f"sqrt({d})": (1 / np.sqrt(lq), which_d),
+    }
+    right = plain_attention(q, k, v, 1 / np.sqrt(d), mask=mask)[1]
+    mistakes = {}
+    for description, (scale, hint) in wrong_scales.items():
+        wrong = plain_attention(q, k, v, scale, mask=mask)[1]
+        if not np.allclose(wrong, right):  # the same value is no mistake for these shapes
+            mistakes[description] = (wrong, hint)
+    if mask is not None:
+        mistakes["the mask is inverted: True HIDES the key"] = (
+            plain_attention(q, k, v, 1 / np.sqrt(d), mask=~np.asarray(mask, bool))[1],
+            "Does True in the mask mean 'may attend' or 'hide'?",
+        )
+    mistakes["softmax over the queries (axis -2) instead of over the keys (axis -1)"] = (
+        plain_attention(q, k, v, 1 / np.sqrt(d), axis=-2, mask=mask)[1],
+        "Each query's weights over the keys should sum to 1: which axis holds the keys?",
+    )
+    name_the_mistake(weights, mistakes, what="attention weights")
+
+
+def blame_attention(attn, got, want, what):
+    """When multi-head attention is wrong and so is the attempt's own attention, say so."""
+    if np.shape(got) == np.shape(want) and np.allclose(got, want, rtol=1e-7, atol=1e-9):
+        return
+    rng = np.random.default_rng(0)
+    q, k, v = rng.normal(size=(2, 3, 4)), rng.normal(size=(2, 5, 4)), rng.normal(size=(2, 5, 3))
+    try:
+        out, _ = attn.scaled_dot_product_attention(q, k, v)
+        right = np.allclose(out, brute_attention(q, k, v)[0])
+    except Exception:
+        right = False
+    if not right:
+        raise Mistake(
+            f"{what} is wrong, and so is scaled_dot_product_attention on a plain example: "
+            "multi-head attention is built on it",
+            hint="Does your scaled_dot_product_attention pass its own tests first?",
+        )
+    x = np.arange(24.0).reshape(2, 12)
+    try:
+        heads = np.asarray(attn.split_heads(x, 3))
+        right = np.array_equal(heads, x.reshape(2, 3, 4).swapaxes(0, 1))
+        right = right and np.array_equal(np.asarray(attn.merge_heads(heads)), x)
+    except Exception:
+        right = False
+    if not right:
+        raise Mistake(
+            f"{what} is wrong, and so is split_heads or merge_heads on np.arange(24).reshape(2, "
+            "12) with 3 heads: multi-head attention is built on them",
+            hint="Do split_heads and merge_heads pass their own tests first?",
+        )
+
+
+def python_steps(module, fn, *args):
+    """Python-level work of fn(*args): lines run in ``module``'s file plus Python calls anywhere.
+
+    Vectorised code does the same number of steps whatever the sizes of the arrays; a
+    Python loop (for, while, a comprehension, np.vectorize or apply_along_axis over a
+    Python function) adds at least one step per element it visits. Counting, not timing:
+    the answer does not depend on how busy the machine is.
+    """
+    count = 0
+    here = module.__file__
+
+    def local(frame, event, arg):
+        nonlocal count
+        if event == "line":
+            count += 1
+        return local
+
+    def calls(frame, event, arg):
+        nonlocal count
+        count += 1
+        return local if frame.f_code.co_filename == here else None
+
+    previous = sys.gettrace()
+    sys.settrace(calls)
+    try:
+        fn(*args)
+    finally:
+        sys.settrace(previous)
+    return count
+
+
 # ---------------------------------------------------------------- scaled dot-product attention
 
 
 @pytest.mark.grade(
     points=2,
-    hint="Scores are q·k divided by sqrt(d); which axis does the softmax normalise?",
+    hint="Work the example by hand: what are the two scores, and over which axis do you softmax?",
     task="scaled_dot_product_attention",
 )
 def test_attention_matches_a_hand_worked_example(attn):
@@ -76,13 +197,19 @@ def test_attention_matches_a_hand_worked_example(attn):
         np.array([[1.0, 0.0], [0.0, 1.0]]),
         np.array([[1.0, 2.0], [3.0, 4.0]]),
     )
+    name_attention_mistakes(
+        weights,
+        np.array([[1.0, 0.0]]),
+        np.array([[1.0, 0.0], [0.0, 1.0]]),
+        np.array([[1.0, 2.0], [3.0, 4.0]]),
+    )
     assert_close(weights, [[0.6697615493266569, 0.33023845067334314]], what="weights")
     assert_close(out, [[1.6604769013466863, 2.6604769013466863]], what="out")
 
 
 @pytest.mark.grade(
     points=3,
-    hint="Use @ and np.swapaxes(k, -1, -2) so every leading batch/head dim comes along.",
+    hint="Does your transpose of k swap only its last two axes, so batch and head dims stay put?",
     task="scaled_dot_product_attention",
 )
 def test_attention_matches_a_brute_force_loop_over_batches_heads_and_queries(attn, ref, rng):
@@ -91,6 +218,11 @@ def test_attention_matches_a_brute_force_loop_over_batches_heads_and_queries(att
     k = rng.normal(size=(2, 3, 6, 4))
     v = rng.normal(size=(2, 3, 6, 7))
     out, weights = attn.scaled_dot_product_attention(q, k, v)
+    assert np.shape(weights) == (2, 3, 5, 6), (
+        f"weights should be (B, H, Lq, Lk) = (2, 3, 5, 6), got {np.shape(weights)}: "
+        "did the transpose of k move the batch or head axes?"
+    )
+    name_attention_mistakes(weights, q, k, v)
     want_out, want_weights = brute_attention(q, k, v)
     assert_close(weights, want_weights, what="weights vs a brute-force loop")
     assert_close(out, want_out, what="out vs a brute-force loop")
@@ -99,12 +231,35 @@ def test_attention_matches_a_brute_force_loop_over_batches_heads_and_queries(att
 
 @pytest.mark.grade(
     points=2,
-    hint="Each QUERY's weights over the keys should sum to 1: softmax over the last axis.",
+    hint="Which size is the d in q·kᵀ / sqrt(d): the queries' and keys' last axis, or another?",
+    task="scaled_dot_product_attention",
+)
+def test_attention_scales_scores_by_the_square_root_of_the_key_size(attn, rng):
+    """d = 4, dv = 9, Lk = 25, Lq = 3: the right scale 1/sqrt(4) = 1/2 differs from 1/sqrt(dv) =
+    1/3, 1/sqrt(Lk) = 1/5, 1/sqrt(Lq), 1/d = 1/4 and 1 (no scaling), so each wrong one shows.
+
+    Checked against softmax(q kᵀ / 2) v written out here.
+    """
+    q = rng.normal(size=(2, 3, 4)) * 2
+    k = rng.normal(size=(2, 25, 4)) * 2
+    v = rng.normal(size=(2, 25, 9))
+    out, weights = attn.scaled_dot_product_attention(q, k, v)
+    name_attention_mistakes(weights, q, k, v)
+    want_out, want_weights = plain_attention(q, k, v, 1 / 2)
+    assert_close(weights, want_weights, what="weights with d = 4, dv = 9, Lk = 25")
+    assert_close(out, want_out, what="out with d = 4, dv = 9, Lk = 25")
+
+
+@pytest.mark.grade(
+    points=2,
+    hint="Should each query's weights, or each key's, sum to 1?",
     task="scaled_dot_product_attention",
 )
 def test_attention_weights_are_a_softmax_over_the_keys(attn, rng):
     q, k, v = rng.normal(size=(4, 3, 8)), rng.normal(size=(4, 5, 8)), rng.normal(size=(4, 5, 2))
     out, weights = attn.scaled_dot_product_attention(q, k, v)
+    if np.shape(weights) == (4, 3, 5):
+        name_attention_mistakes(weights, q, k, v)
     assert np.shape(weights) == (4, 3, 5), (
         f"weights should be (..., Lq, Lk), got {np.shape(weights)}"
     )
@@ -115,7 +270,7 @@ def test_attention_weights_are_a_softmax_over_the_keys(attn, rng):
 
 @pytest.mark.grade(
     points=3,
-    hint="True in the mask means 'may attend'. What score makes exp() exactly 0?",
+    hint="Does True in your mask mean 'may attend'? What score makes exp() exactly 0?",
     task="scaled_dot_product_attention",
 )
 @pytest.mark.parametrize(
@@ -139,6 +294,7 @@ def test_masked_keys_get_exactly_zero_weight(attn, rng, mask_kind):
         mask[..., 0] = True
     out, weights = attn.scaled_dot_product_attention(q, k, v, mask=mask)
     hidden = ~np.broadcast_to(mask, (2, 3, 6, 6))
+    name_attention_mistakes(weights, q, k, v, mask)
     assert np.all(np.asarray(weights)[hidden] == 0), "a masked key received a non-zero weight"
     want_out, want_weights = brute_attention(q, k, v, mask)
     assert_close(weights, want_weights, what=f"weights with a {mask_kind} mask")
@@ -147,7 +303,7 @@ def test_masked_keys_get_exactly_zero_weight(attn, rng, mask_kind):
 
 @pytest.mark.grade(
     points=2,
-    hint="A row that is all -inf: what is its max, and what is -inf - (-inf)?",
+    hint="In a row that is all -inf, what is the max, and what is -inf - (-inf)?",
     task="scaled_dot_product_attention",
 )
 def test_a_query_with_every_key_masked_gets_zero_weights_without_nan_or_warning(attn, rng):
@@ -156,6 +312,18 @@ def test_a_query_with_every_key_masked_gets_zero_weights_without_nan_or_warning(
     mask[1] = False  # query 1 may attend to nothing (e.g. a padding query)
     with no_warnings("attention with a fully masked row"):
         out, weights = attn.scaled_dot_product_attention(q, k, v, mask=mask)
+    name_the_mistake(
+        np.asarray(weights)[1],
+        {
+            "the fully masked query got uniform weights 1/Lk (a big negative fill like -1e9 "
+            "instead of -inf, or no special case)": (
+                np.full(5, 0.2),
+                "With every score of a row at -1e9, what does softmax give? And with -inf?",
+            ),
+        },
+        what="weights of the fully masked query",
+    )
+    name_attention_mistakes(weights, q, k, v, mask)
     assert_close(np.asarray(weights)[1], np.zeros(5), what="weights of the fully masked query")
     assert_close(np.asarray(out)[1], np.zeros(2), what="output of the fully masked query")
     assert_close(out, brute_attention(q, k, v, mask)[0], what="out of the other queries")
@@ -163,7 +331,7 @@ def test_a_query_with_every_key_masked_gets_zero_weights_without_nan_or_warning(
 
 @pytest.mark.grade(
     points=2,
-    hint="exp(1e5) overflows. What can you subtract from every score of a row first?",
+    hint="exp(1e5) overflows: what can you subtract from every score of a row first?",
     task="scaled_dot_product_attention",
 )
 def test_attention_is_stable_for_very_large_scores(attn, rng):
@@ -182,19 +350,50 @@ def test_attention_is_stable_for_very_large_scores(attn, rng):
 
 @pytest.mark.grade(
     points=2,
-    hint="No Python loop over batches, heads or positions: one matmul, one softmax, one matmul.",
+    hint="Is there a Python loop (for, a comprehension, np.vectorize) over a batch or head axis?",
     task="scaled_dot_product_attention",
-    time_limit=40,
 )
-def test_attention_is_vectorised_over_batch_heads_and_positions(attn, ref, rng):
-    q, k, v = (rng.normal(size=(8, 8, 256, 64)) for _ in range(3))  # (B, H, L, d)
-    mask = np.tril(np.ones((256, 256), bool))
-    assert_not_much_slower(
-        lambda: attn.scaled_dot_product_attention(q, k, v, mask),
-        lambda: ref.scaled_dot_product_attention(q, k, v, mask),
-        factor=10,
-        what="scaled_dot_product_attention on (B=8, H=8, L=256, d=64)",
-    )
+@pytest.mark.parametrize(
+    "axis, small, big",
+    [
+        ("batch", (1, 2, 6, 4), (24, 2, 6, 4)),  # B grows from 1 to 24
+        ("heads", (2, 1, 6, 4), (2, 24, 6, 4)),  # H grows from 1 to 24
+    ],
+    ids=["batch", "heads"],
+)
+def test_attention_has_no_python_loop_over_batch_or_heads(attn, rng, axis, small, big):
+    mask = np.tril(np.ones((6, 6), bool))
+    steps = []
+    for shape in (small, big):
+        q, k, v = (rng.normal(size=shape) for _ in range(3))
+        steps.append(python_steps(attn, attn.scaled_dot_product_attention, q, k, v, mask))
+    # vectorised code does exactly as many Python steps for 24 as for 1; a loop adds 23+
+    if steps[1] - steps[0] > 10:
+        raise AssertionError(
+            f"scaled_dot_product_attention ran {steps[0]} Python steps for {axis} = 1 and "
+            f"{steps[1]} for {axis} = 24: the work grows with the {axis} axis, so there is a "
+            f"Python loop over it (the contract: no Python loop over B, H or positions)"
+        )
+
+
+@pytest.mark.grade(
+    points=2,
+    hint="Is there a Python loop (for, a comprehension, apply_along_axis) over queries or keys?",
+    task="scaled_dot_product_attention",
+)
+def test_attention_has_no_python_loop_over_positions(attn, rng):
+    steps = []
+    for length in (6, 48):  # Lq = Lk grows from 6 to 48
+        q, k, v = (rng.normal(size=(2, 2, length, 4)) for _ in range(3))
+        mask = np.tril(np.ones((length, length), bool))
+        steps.append(python_steps(attn, attn.scaled_dot_product_attention, q, k, v, mask))
+    # vectorised code does as many Python steps for 48 positions as for 6; a loop adds 42+
+    if steps[1] - steps[0] > 10:
+        raise AssertionError(
+            f"scaled_dot_product_attention ran {steps[0]} Python steps for L = 6 and "
+            f"{steps[1]} for L = 48: the work grows with the number of positions, so there is "
+            "a Python loop over queries or keys (the contract: no Python loop over positions)"
+        )
 
 
 # ---------------------------------------------------------------- causal mask
@@ -202,7 +401,7 @@ def test_attention_is_vectorised_over_batch_heads_and_positions(attn, ref, rng):
 
 @pytest.mark.grade(
     points=1,
-    hint="Position i may look at positions 0..i: on and BELOW the diagonal.",
+    hint="Position i may look at positions 0..i: is that on and below the diagonal, or above?",
     task="causal_mask",
 )
 def test_causal_mask_is_true_on_and_below_the_diagonal(attn):
@@ -213,7 +412,9 @@ def test_causal_mask_is_true_on_and_below_the_diagonal(attn):
 
 
 @pytest.mark.grade(
-    points=1, hint="Does your mask work for one position? For many?", task="causal_mask"
+    points=1,
+    hint="Does your mask work for one position? For seven?",
+    task="causal_mask",
 )
 @pytest.mark.parametrize("seq_len", [1, 7], ids=["L=1", "L=7"])
 def test_causal_mask_agrees_with_comparing_positions(attn, seq_len):
@@ -230,7 +431,7 @@ def test_causal_mask_agrees_with_comparing_positions(attn, seq_len):
 
 @pytest.mark.grade(
     points=2,
-    hint="Reshape to (..., L, H, dh) first, then swap the L and H axes.",
+    hint="Does head h get columns h*dh..(h+1)*dh-1 of EVERY position, or a block of positions?",
     task="split_heads",
 )
 def test_split_heads_gives_each_head_its_own_columns(attn):
@@ -241,7 +442,7 @@ def test_split_heads_gives_each_head_its_own_columns(attn):
 
 @pytest.mark.grade(
     points=1,
-    hint="merge_heads undoes split_heads step by step, in reverse order.",
+    hint="Does merge_heads undo split_heads step by step, in reverse order?",
     task="merge_heads",
 )
 def test_merge_heads_undoes_split_heads_with_batch_dims(attn, rng):
@@ -253,14 +454,18 @@ def test_merge_heads_undoes_split_heads_with_batch_dims(attn, rng):
 
 
 @pytest.mark.grade(
-    points=1, hint="merge_heads puts head h back in columns h*dh..", task="merge_heads"
+    points=1,
+    hint="Does merge_heads put head h back in columns h*dh..(h+1)*dh-1?",
+    task="merge_heads",
 )
 def test_merge_heads_places_each_head_back_in_its_columns(attn):
     heads = np.array([[[0.0, 1.0], [4.0, 5.0]], [[2.0, 3.0], [6.0, 7.0]]])  # (H=2, L=2, dh=2)
     assert_close(attn.merge_heads(heads), np.arange(8.0).reshape(2, 4), what="merge_heads")
 
 
-@pytest.mark.grade(points=1, hint="Check d_model % n_heads before reshaping.", task="split_heads")
+@pytest.mark.grade(
+    points=1, hint="What is d_model % n_heads, and when must you refuse?", task="split_heads"
+)
 @pytest.mark.parametrize(
     "d_model, n_heads",
     [
@@ -279,18 +484,36 @@ def test_split_heads_rejects_a_d_model_not_divisible_by_n_heads(attn, d_model, n
 
 @pytest.mark.grade(
     points=3,
-    hint="Project, split into heads, attend, merge, and only then apply w_o.",
+    hint="Do you project, split into heads, attend, merge, and only then apply w_o?",
     task="multi_head_attention",
 )
-@pytest.mark.parametrize("shape", [(5, 12), (2, 5, 12)], ids=["(L, d)", "(B, L, d)"])
-def test_multi_head_attention_matches_attention_head_by_head(attn, ref, rng, shape):
+@pytest.mark.parametrize(
+    "shape, n_heads",
+    [
+        ((5, 12), 3),  # one sequence
+        ((2, 5, 12), 3),  # a batch: the leading dim comes along
+        ((5, 12), 1),  # one head: plain attention of the projections, then @ w_o
+    ],
+    ids=["(L, d) 3 heads", "(B, L, d) 3 heads", "(L, d) 1 head"],
+)
+def test_multi_head_attention_matches_attention_head_by_head(attn, ref, rng, shape, n_heads):
     x = rng.normal(size=shape)
     weights = random_weights(rng, 12)
-    got = attn.multi_head_attention(x, *weights, 3)
-    assert_close(
-        got, brute_multi_head(x, *weights, 3), what="multi_head_attention vs per-head loop"
+    got = attn.multi_head_attention(x, *weights, n_heads)
+    name_the_mistake(
+        got,
+        {
+            "the output projection w_o is not applied": (
+                brute_multi_head(x, *weights[:3], np.eye(12), n_heads),
+                "What happens to the merged heads after attention: which weight is left?",
+            ),
+        },
+        what="multi_head_attention",
     )
-    assert_close(got, ref.multi_head_attention(x, *weights, 3), what="vs the reference")
+    want = brute_multi_head(x, *weights, n_heads)
+    blame_attention(attn, got, want, "multi_head_attention")
+    assert_close(got, want, what="multi_head_attention vs per-head loop")
+    assert_close(got, ref.multi_head_attention(x, *weights, n_heads), what="vs the reference")
 
 
 @pytest.mark.grade(
@@ -303,12 +526,31 @@ def test_multi_head_attention_with_a_causal_mask(attn, rng):
     weights = random_weights(rng, 8)
     mask = np.tril(np.ones((6, 6), bool))
     got = attn.multi_head_attention(x, *weights, 2, mask=mask)
-    assert_close(got, brute_multi_head(x, *weights, 2, mask), what="causal multi-head attention")
+    want = brute_multi_head(x, *weights, 2, mask)
+    blame_attention(attn, got, want, "causal multi-head attention")
+    assert_close(got, want, what="causal multi-head attention")
     # causality: changing the last token must not change any earlier output
     x2 = x.copy()
     x2[:, -1] += 10.0
     again = attn.multi_head_attention(x2, *weights, 2, mask=mask)
     assert_close(again[:, :-1], got[:, :-1], what="earlier outputs after changing the last token")
+
+
+@pytest.mark.grade(
+    points=2,
+    hint="Does a (B, 1, 1, L) padding mask reach every head unchanged, without a reshape?",
+    task="multi_head_attention",
+)
+def test_multi_head_attention_with_a_padding_mask_per_sequence(attn, rng):
+    # The mask broadcasts against (B, n_heads, L, L): (B, 1, 1, L) hides the padding keys
+    # of each sequence in every head and for every query.
+    x = rng.normal(size=(2, 5, 8))
+    weights = random_weights(rng, 8)
+    mask = (np.arange(5) < np.array([3, 5])[:, None])[:, None, None, :]  # (2, 1, 1, 5)
+    got = attn.multi_head_attention(x, *weights, 2, mask=mask)
+    want = np.stack([brute_multi_head(x[b], *weights, 2, mask[b, 0]) for b in range(2)])
+    blame_attention(attn, got, want, "multi-head attention with a padding mask")
+    assert_close(got, want, what="multi-head attention with padding mask (B, 1, 1, L)")
 
 
 @pytest.mark.grade(
