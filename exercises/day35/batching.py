@@ -48,7 +48,7 @@ def pad_batch(seqs, pad_id=0, max_len=None):
 
 
 def bucket_by_length(seqs, batch_size):
-    """Batches (lists) of indices into ``seqs`` that put similar lengths together.
+    """A list of batches (lists or tuples) of indices into ``seqs``, similar lengths together.
 
     Every index appears exactly once; there are ceil(len(seqs) / batch_size) batches,
     each of at most ``batch_size`` indices; the total padding (over batches, the sum of
@@ -70,8 +70,9 @@ class MicroBatcher:
       ``max_batch_size`` items are waiting or the oldest waiting item has waited
       ``max_wait_s`` seconds. A batch takes ALL the waiting items, oldest first, up to
       ``max_batch_size``: a backlog of 10 with max_batch_size 3 goes out as 3 + 3 + 3 + 1.
-    - Result i goes to the future of item i. If ``batch_fn`` raises, or returns a list of
-      the wrong length, every future of that batch gets an exception, and the worker
+    - Result i goes to the future of item i. If ``batch_fn`` raises, every future of that
+      batch gets the exception it raised; if it returns a list of the wrong length, every
+      future of the batch gets an exception (a ``ValueError``, say). Either way the worker
       keeps serving later batches.
     - ``close()`` serves everything still pending (without waiting for the timer), then
       stops the thread and waits for it; calling it twice is fine. ``submit`` after

@@ -27,7 +27,8 @@ def lora_forward(x, W, A, B, alpha):
 def merge_lora(W, A, B, alpha):
     """A NEW array ``W + alpha/r · B @ A`` of shape (d_out, d_in); W is not modified.
 
-    Same example as above -> [[3, 2], [0, 1]].
+    ``ValueError`` when the shapes of W, A and B do not fit together (as in
+    ``lora_forward``). Same example as above -> [[3, 2], [0, 1]].
     """
     raise NotImplementedError("merge_lora: run 'nox -s hint -- day35' if stuck")
 

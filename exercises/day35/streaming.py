@@ -37,8 +37,9 @@ def iter_sse(chunks):
       space after the colon is dropped, no more (``data:  x`` has value `` x``); a line
       without a colon is a field name with an empty value;
     - ``data``: appends a line to the event's data (lines join with ``\\n``);
-      ``event``: sets the type (default ``"message"``); ``id``: sets the id unless the
-      value contains a NUL; other names (``retry``, ``Data``, ...) are ignored;
+      ``event``: sets the type (default ``"message"``, and an empty type means
+      ``"message"`` too); ``id``: sets the id unless the value contains a NUL; other
+      names (``retry``, ``Data``, ...) are ignored;
     - a blank line dispatches the event if at least one ``data`` line was seen (``data:``
       alone counts: data ""), then clears data and type. The id is NOT cleared: it stays
       on later events until an ``id`` line changes it (None before any);

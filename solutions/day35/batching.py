@@ -31,13 +31,14 @@ import numpy as np
 
 
 def batched(iterable, n):
-    """Lazy tuples of ``n`` items; the last one may be shorter.
+    """Lazy tuples of ``n`` items; the last one may be shorter (never an empty tuple).
 
     >>> list(batched("abcde", 2))
     [('a', 'b'), ('c', 'd'), ('e',)]
 
-    Works on infinite iterators (it never reads more than the batch it yields).
-    ``ValueError`` for n < 1, raised at call time as ``itertools.batched`` does.
+    Must work on an infinite iterator such as ``itertools.count()``: never read more
+    items than the batches asked for so far. ``ValueError`` for n < 1 (at call time,
+    like ``itertools.batched``; raising on the first ``next()`` is accepted too).
     """
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n!r}")
@@ -54,8 +55,12 @@ def _batches(it, n):
 def pad_batch(seqs, pad_id=0, max_len=None):
     """Right-pad token lists into ``(ids, attention_mask)``, both of shape (B, T).
 
-    T is the longest row, or exactly ``max_len`` when given (longer rows keep their
-    first ``max_len`` tokens). ``ids`` is int64, the mask is bool and True on real tokens.
+    ``seqs`` is a list of B token-id sequences (lists or 1-D arrays). T is the length
+    of the longest row, or exactly ``max_len`` when given: shorter rows are padded,
+    longer rows keep their FIRST ``max_len`` tokens. ``ids`` has dtype int64 and holds
+    ``pad_id`` in the padding; ``attention_mask`` has dtype bool and is True exactly on
+    the real tokens (a real token may equal ``pad_id``). No rows -> shape (0, T);
+    ``ValueError`` for max_len < 0.
 
     >>> ids, mask = pad_batch([[5, 6, 7], [8]], pad_id=0)
     >>> ids.tolist(), mask.tolist()
@@ -77,13 +82,15 @@ def pad_batch(seqs, pad_id=0, max_len=None):
 
 
 def bucket_by_length(seqs, batch_size):
-    """Batches of indices into ``seqs`` that put similar lengths together.
+    """A list of batches (lists or tuples) of indices into ``seqs``, similar lengths together.
 
     Every index appears exactly once; there are ceil(len(seqs) / batch_size) batches,
-    all full except possibly one. Sorting by length and chunking wastes the least
-    padding of the simple schemes. Lengths [5, 1, 4, 2], batch_size 2 ->
-    [[1, 3], [2, 0]] (lengths [1, 2] and [4, 5]: 2 pad tokens, where [[0, 1], [2, 3]]
-    would pay 4 + 2 = 6).
+    each of at most ``batch_size`` indices; the total padding (over batches, the sum of
+    longest length - each length) must be no more than sorting by length, ascending,
+    and chunking gives. ``ValueError`` for batch_size < 1; no seqs -> [].
+
+    Lengths [5, 1, 4, 2], batch_size 2 -> [[1, 3], [2, 0]]: lengths [1, 2] and [4, 5],
+    so 1 + 1 = 2 pad tokens (the batches [[0, 1], [2, 3]] would cost 4 + 2 = 6).
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size!r}")
@@ -98,16 +105,22 @@ def bucket_by_length(seqs, batch_size):
 
 
 class MicroBatcher:
-    """Collect single requests into batches for ``batch_fn``, served by one thread.
+    """Collect single requests into batches for ``batch_fn``, served by one background thread.
 
-    ``submit(item)`` returns a ``concurrent.futures.Future`` at once. The worker calls
-    ``batch_fn(list_of_items) -> list_of_results`` when ``max_batch_size`` items are
-    waiting, or when the oldest waiting item has waited ``max_wait_s``; a batch takes
-    all waiting items, oldest first, up to ``max_batch_size``. Result i goes
-    to the future of item i. If ``batch_fn`` raises (or returns a list of the wrong
-    length) every future of that batch gets the exception and the worker carries on.
-    ``close()`` serves whatever is pending, then stops and joins the worker; ``submit``
-    after ``close`` raises ``RuntimeError``. Also a context manager.
+    - ``submit(item)`` returns a ``concurrent.futures.Future`` at once (thread-safe: many
+      threads may submit together).
+    - The worker calls ``batch_fn(list_of_items) -> list_of_results`` as soon as
+      ``max_batch_size`` items are waiting or the oldest waiting item has waited
+      ``max_wait_s`` seconds. A batch takes ALL the waiting items, oldest first, up to
+      ``max_batch_size``: a backlog of 10 with max_batch_size 3 goes out as 3 + 3 + 3 + 1.
+    - Result i goes to the future of item i. If ``batch_fn`` raises, every future of that
+      batch gets the exception it raised; if it returns a list of the wrong length, every
+      future of the batch gets an exception (a ``ValueError``, say). Either way the worker
+      keeps serving later batches.
+    - ``close()`` serves everything still pending (without waiting for the timer), then
+      stops the thread and waits for it; calling it twice is fine. ``submit`` after
+      ``close`` raises ``RuntimeError``. ``with MicroBatcher(...) as mb:`` closes on exit.
+    - ``ValueError`` for max_batch_size < 1 or max_wait_s < 0.
 
     >>> with MicroBatcher(lambda xs: [x * 2 for x in xs], 8, 0.01) as mb:
     ...     mb.submit(21).result(timeout=5)
@@ -129,7 +142,7 @@ class MicroBatcher:
         self._worker.start()
 
     def submit(self, item):
-        """Queue one item; its ``Future`` resolves to its result (or the batch's error)."""
+        """Queue one item; return the ``Future`` of its result."""
         future = Future()
         with self._cond:
             if self._closed:
@@ -139,7 +152,7 @@ class MicroBatcher:
         return future
 
     def close(self):
-        """Serve what is pending, stop the worker and wait for it. Safe to call twice."""
+        """Serve what is pending, stop the worker thread and join it."""
         with self._cond:
             self._closed = True
             self._cond.notify_all()

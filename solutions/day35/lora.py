@@ -39,11 +39,13 @@ def _check(W, A, B):
 
 
 def lora_forward(x, W, A, B, alpha):
-    """``x @ (W + alpha/r · B @ A).T``, without ever forming a (d_out, d_in) matrix.
+    """``x @ (W + alpha/r · B @ A).T`` for x (..., d_in) -> (..., d_out), with r = A.shape[0].
 
-    x has shape (..., d_in); the result has shape (..., d_out). By hand, with
-    W = [[1, 0], [0, 1]], A = [[1, 1]], B = [[1], [0]], alpha = 2 (r = 1, scale 2)
-    and x = [1, 2]: x Wᵀ = [1, 2], x Aᵀ = [3], (x Aᵀ) Bᵀ = [3, 0] -> [1 + 6, 2] = [7, 2].
+    Compute it WITHOUT forming B @ A, W + ..., or any other (d_out, d_in) array (not
+    even a copy of W): a test measures the memory the call allocates. ``ValueError``
+    when the shapes of W, A and B do not fit together.
+
+    W = [[1, 0], [0, 1]], A = [[1, 1]], B = [[1], [0]], alpha = 2, x = [1, 2] -> [7, 2]
     """
     W, A, B, r = _check(W, A, B)
     x = np.asarray(x, dtype=float)  # (..., d_in)
@@ -52,15 +54,15 @@ def lora_forward(x, W, A, B, alpha):
     # subtle: (x Aᵀ) Bᵀ costs O(r·(d_in + d_out)) per row; B A would cost d_out·d_in·r
     # and a (d_out, d_in) array in memory, for every call.
     low_rank = (x @ A.T) @ B.T  # (..., r) -> (..., d_out)
+    # by hand: x Wᵀ = [1, 2], x Aᵀ = [3], (x Aᵀ) Bᵀ = [3, 0] -> [1 + 2·3, 2] = [7, 2]
     return base + scale * low_rank
 
 
 def merge_lora(W, A, B, alpha):
-    """A NEW array ``W + alpha/r · B @ A`` (d_out, d_in); W itself is left unchanged.
+    """A NEW array ``W + alpha/r · B @ A`` of shape (d_out, d_in); W is not modified.
 
-    Merged, the layer runs as fast as the base one; unmerged, one base W can serve
-    many adapters. Same example as ``lora_forward``: [[1, 0], [0, 1]] + 2·[[1, 1], [0, 0]]
-    = [[3, 2], [0, 1]].
+    ``ValueError`` when the shapes of W, A and B do not fit together (as in
+    ``lora_forward``). Same example as above -> [[3, 2], [0, 1]].
     """
     W, A, B, r = _check(W, A, B)
     # subtle: not W += ...: np.asarray did not copy, so that would overwrite the
@@ -69,9 +71,9 @@ def merge_lora(W, A, B, alpha):
 
 
 def lora_param_count(d_out, d_in, r):
-    """Trainable numbers of a rank-r adapter: A has r·d_in, B has d_out·r.
+    """Trainable parameters of a rank-r adapter (A and B; W is frozen, no bias).
 
-    d_out = d_in = 4096, r = 8 -> 8·4096 + 4096·8 = 65 536 (0.39 % of 16 777 216).
+    (4096, 4096, 8) -> 65536. ``ValueError`` if any argument is < 1.
     """
     if min(d_out, d_in, r) < 1:
         raise ValueError(f"d_out, d_in and r must be >= 1, got {d_out!r}, {d_in!r}, {r!r}")
@@ -79,7 +81,10 @@ def lora_param_count(d_out, d_in, r):
 
 
 def full_param_count(d_out, d_in):
-    """Numbers in the full weight W (d_out, d_in), no bias: what full fine-tuning updates."""
+    """Parameters full fine-tuning updates in W (no bias). (4096, 4096) -> 16777216.
+
+    ``ValueError`` if any argument is < 1.
+    """
     if min(d_out, d_in) < 1:
         raise ValueError(f"d_out and d_in must be >= 1, got {d_out!r}, {d_in!r}")
     return d_out * d_in

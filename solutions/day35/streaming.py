@@ -60,14 +60,26 @@ def _iter_lines(chunks):
 
 
 def iter_sse(chunks):
-    """Parse an SSE byte stream (an iterable of ``bytes`` chunks) into ``SSEEvent``s.
+    """Parse an SSE byte stream (an iterable of ``bytes`` chunks) into ``SSEEvent``s, lazily.
 
-    Lines end in ``\\n``, ``\\r\\n`` or ``\\r``; a line ``name: value`` sets a field (one
-    space after the colon is dropped, no more); ``data`` lines join with ``\\n``; lines
-    starting with ``:`` are comments; a blank line dispatches the event if it has data.
-    ``event`` resets after each dispatch, ``id`` persists until an ``id:`` line changes it.
-    An event not ended by a blank line before the stream ends is dropped. Each event is
-    yielded as soon as its blank line arrives (the generator is lazy).
+    The rules (WHATWG HTML, "parsing an event stream"):
+
+    - the bytes are UTF-8 (one leading byte-order mark is ignored); a chunk boundary may
+      fall anywhere, even inside a character or between ``\\r`` and ``\\n``;
+    - lines end in ``\\n``, ``\\r\\n`` or ``\\r``;
+    - a line starting with ``:`` is a comment; ``name: value`` sets a field: a single
+      space after the colon is dropped, no more (``data:  x`` has value `` x``); a line
+      without a colon is a field name with an empty value;
+    - ``data``: appends a line to the event's data (lines join with ``\\n``);
+      ``event``: sets the type (default ``"message"``, and an empty type means
+      ``"message"`` too); ``id``: sets the id unless the value contains a NUL; other
+      names (``retry``, ``Data``, ...) are ignored;
+    - a blank line dispatches the event if at least one ``data`` line was seen (``data:``
+      alone counts: data ""), then clears data and type. The id is NOT cleared: it stays
+      on later events until an ``id`` line changes it (None before any);
+    - an event not ended by a blank line when the stream ends is dropped.
+
+    Yield each event as soon as its blank line has arrived, before reading more chunks.
 
     b"event: add\\ndata: 1\\ndata:2\\n\\n: ping\\ndata:  x\\n\\n" ->
     SSEEvent("add", "1\\n2", None), SSEEvent("message", " x", None)
@@ -96,13 +108,17 @@ def iter_sse(chunks):
 
 
 def iter_text_deltas(events):
-    """Text pieces of an OpenAI-style chat-completion stream, until ``data: [DONE]``.
+    """Text pieces of an OpenAI-style chat-completion stream of ``SSEEvent``s, lazily.
 
-    Each event's data is JSON like ``{"choices": [{"delta": {"content": "Hel"}}]}``;
-    yields ``choices[0].delta.content`` when it is a non-empty string. Chunks without
-    content (the role-only first delta, the finish chunk, a usage chunk whose
-    ``choices`` is empty) yield nothing. Stops at ``[DONE]`` without reading further.
-    ``ValueError`` naming the event (its index) and quoting its data on malformed JSON.
+    Each event's data is JSON such as ``{"choices": [{"delta": {"content": "Hel"}}]}``:
+    yield ``choices[0].delta.content`` when it is a non-empty string. Chunks without
+    content yield nothing: the role-only first delta ``{"role": "assistant"}``, a null
+    content, the finish chunk ``"delta": {}``, a usage chunk whose ``choices`` is ``[]``.
+    Stop at the event whose data is ``[DONE]``, without reading any further event.
+    Malformed JSON: ``ValueError`` whose message names the event (its index) and quotes
+    its data.
+
+    data "{...Hel...}", "{...lo...}", "[DONE]" -> "Hel", "lo"
     """
     for index, event in enumerate(events):
         if event.data.strip() == "[DONE]":
@@ -124,11 +140,13 @@ def iter_text_deltas(events):
 def time_stream(pieces, clock=time.perf_counter):
     """Consume ``pieces`` and return ``(text, time_to_first_token_s, total_s, n_pieces)``.
 
-    Both times are measured with ``clock`` from just before the first piece is asked
-    for: to the arrival of the first piece, and to the end of the stream (the
-    iterator is exhausted). ``time_to_first_token_s`` is None for an empty stream.
-    By hand, with a clock at 100.0 and pieces arriving after 0.5 s, +0.1 s and
-    +0.2 s, then the stream ending 0.3 s later: ("...", 0.5, 1.1, 3).
+    Times come from ``clock()`` (injectable for tests), measured from just before the
+    first piece is asked for: to the arrival of the first piece, and to the end of the
+    stream (when the iterator is exhausted, not when the last piece arrived).
+    ``time_to_first_token_s`` is None for an empty stream; ``n_pieces`` counts pieces.
+
+    Clock at 100.0; pieces "He", "ll", "o" arrive 0.5 s, 0.6 s and 0.8 s later and the
+    stream ends at 1.1 s -> ("Hello", 0.5, 1.1, 3).
     """
     parts, first = [], None
     start = clock()

@@ -83,6 +83,55 @@ VARIANTS = [
         ("        if max_batch_size < 1:\n", "        if False:\n"),
         ("        if max_wait_s < 0:\n", "        if False:\n"),
     )),
+    Variant(BATCHING, "batched reads a batch ahead before it is asked for", (
+        ("from itertools import islice", "from itertools import chain, islice"),
+        ("    return _batches(iter(iterable), n)\n",
+         "    it = iter(iterable)\n    first = tuple(islice(it, n))  # peek to fail early\n"
+         "    return _batches(chain(first, it), n)\n"),
+    )),
+    Variant(BATCHING, "a negative max_len taken as 'no limit'", (
+        ("    if max_len is not None and max_len < 0:\n        raise ValueError(f\"max_len must be >= 0 or None, got {max_len!r}\")\n",
+         "    if max_len is not None and max_len < 0:\n        max_len = None\n"),
+    )),
+    Variant(BATCHING, "attention mask left as 0/1 integers", (
+        ("mask = np.zeros((len(rows), T), dtype=bool)", "mask = np.zeros((len(rows), T), dtype=np.int64)"),
+    )),
+    Variant(BATCHING, "MicroBatcher waits for MORE than max_batch_size items (> instead of >=)", (
+        ("len(self._pending) >= self.max_batch_size:", "len(self._pending) > self.max_batch_size:"),
+    )),
+    Variant(BATCHING, "MicroBatcher serves as soon as any new item wakes the worker", (
+        ("                    self._cond.wait(remaining)  # may wake early: the loop re-checks\n",
+         "                    self._cond.wait(remaining)\n                    break\n"),
+    )),
+    Variant(BATCHING, "MicroBatcher hands batch_fn a tuple", (
+        ("items = [item for item, _ in live]", "items = tuple(item for item, _ in live)"),
+    )),
+    Variant(BATCHING, "submit serves a full batch itself, on the caller's thread", (
+        ("            self._cond.notify()  # the worker recomputes its deadline or sees a full batch\n",
+         "            self._cond.notify()  # the worker recomputes its deadline or sees a full batch\n"
+         "            full = None\n"
+         "            if len(self._pending) >= self.max_batch_size:\n"
+         "                full = [self._pending.popleft() for _ in range(self.max_batch_size)]\n"
+         "        if full:\n            self._serve(full)\n"),
+    )),
+    Variant(BATCHING, "close does not join the worker", (
+        ("        if threading.current_thread() is not self._worker:\n            self._worker.join()\n", ""),
+    )),
+    Variant(BATCHING, "close waits for the timer instead of flushing", (
+        ("if self._closed or len(self._pending) >= self.max_batch_size:", "if len(self._pending) >= self.max_batch_size:"),
+    )),
+    Variant(BATCHING, "a second close raises", (
+        ("        with self._cond:\n            self._closed = True\n",
+         "        with self._cond:\n            if self._closed:\n                raise RuntimeError(\"already closed\")\n"
+         "            self._closed = True\n"),
+    )),
+    Variant(BATCHING, "max_wait_s = 0 refused", (
+        ("        if max_wait_s < 0:\n", "        if max_wait_s <= 0:\n"),
+    )),
+    Variant(BATCHING, "only the first future of a failing batch gets the exception", (
+        ("            for _, future in live:\n                future.set_exception(exc)\n",
+         "            live[0][1].set_exception(exc)\n"),
+    )),
     # ------------------------------------------------------------------ streaming.py
     Variant(STREAMING, "each chunk decoded on its own (breaks on a split UTF-8 character)", (
         ("text = decoder.decode(chunk)", "text = bytes(chunk).decode(\"utf-8\")"),
@@ -150,6 +199,32 @@ VARIANTS = [
         ("parts, first = [], None", "parts, first = [], 0.0"),
         ("if first is None:", "if not parts:"),
     )),
+    Variant(STREAMING, "a byte-order mark stripped at the start of every chunk", (
+        ("        if at_start and text:\n", "        if text:\n"),
+    )),
+    Variant(STREAMING, "every leading byte-order mark stripped", (
+        ("text.removeprefix(\"\\ufeff\"), False", "text.lstrip(\"\\ufeff\"), False"),
+    )),
+    Variant(STREAMING, "the byte-order mark looked for in the first chunk only (a split BOM stays)", (
+        ("        if at_start and text:\n", "        if at_start:\n"),
+    )),
+    Variant(STREAMING, "an empty event type dispatched as \"\" instead of \"message\"", (
+        ("    event_type, data_lines, last_id = \"\", [], None\n", "    event_type, data_lines, last_id = None, [], None\n"),
+        ("SSEEvent(event_type or \"message\",", "SSEEvent(\"message\" if event_type is None else event_type,"),
+        ("event_type, data_lines = \"\", []  # the id is NOT reset", "event_type, data_lines = None, []  # the id is NOT reset"),
+    )),
+    Variant(STREAMING, "a trailing \\r held back until the next chunk shows whether \\n follows", (
+        ("        buffer += text\n", "        buffer += text\n        held = buffer.endswith(\"\\r\")\n        buffer = buffer[:-1] if held else buffer\n"),
+        ("        buffer = buffer[start:]\n", "        buffer = buffer[start:] + (\"\\r\" if held else \"\")\n"),
+    )),
+    Variant(STREAMING, "malformed JSON error quotes the data but not the event's index", (
+        ("f\"event {index} (type {event.event!r}) is not valid JSON", "f\"an event (type {event.event!r}) is not valid JSON"),
+    )),
+    Variant(STREAMING, "iter_text_deltas collects every piece before yielding", (
+        ("    for index, event in enumerate(events):\n        if event.data.strip() == \"[DONE]\":\n            return\n",
+         "    pieces = []\n    for index, event in enumerate(events):\n        if event.data.strip() == \"[DONE]\":\n            break\n"),
+        ("            yield content\n", "            pieces.append(content)\n    yield from pieces\n"),
+    )),
     # ------------------------------------------------------------------ lora.py
     Variant(LORA, "update scaled by alpha instead of alpha / r", (
         ("scale = alpha / r  # subtle", "scale = alpha  # subtle"),
@@ -180,5 +255,18 @@ VARIANTS = [
     Variant(LORA, "sizes below one accepted by the parameter counts", (
         ("    if min(d_out, d_in, r) < 1:\n", "    if False:\n"),
         ("    if min(d_out, d_in) < 1:\n", "    if False:\n"),
+    )),
+    Variant(LORA, "forward pass copies W (np.array instead of np.asarray)", (
+        ("W, A, B = (np.asarray(m, dtype=float) for m in (W, A, B))",
+         "W, A, B = (np.array(m, dtype=float) for m in (W, A, B))"),
+    )),
+    Variant(LORA, "rank read from the wrong axis of A", (
+        ("scale = alpha / r  # subtle", "scale = alpha / A.shape[1]  # subtle"),
+    )),
+    Variant(LORA, "lora_param_count does not check d_in", (
+        ("    if min(d_out, d_in, r) < 1:\n", "    if min(d_out, r) < 1:\n"),
+    )),
+    Variant(LORA, "full_param_count checks only d_in", (
+        ("    if min(d_out, d_in) < 1:\n", "    if d_in < 1:\n"),
     )),
 ]

@@ -13,6 +13,7 @@ import math
 import threading
 import time
 from collections import Counter
+from concurrent.futures import Future
 
 import numpy as np
 import pytest
@@ -48,7 +49,7 @@ class GuardedCount:
 
 @pytest.mark.grade(
     points=1,
-    hint="What does the last batch hold when n does not divide the length?",
+    hint="What does the last batch hold when n does not divide the length, or divides it exactly?",
     task="batched",
 )
 @pytest.mark.parametrize(
@@ -62,25 +63,32 @@ class GuardedCount:
     ids=["remainder", "exact", "n-larger", "empty"],
 )
 def test_batched_yields_tuples_of_n_and_a_shorter_last_one(m, items, n, expected):
-    got = list(m.batched(items, n))
+    # islice caps the output: a batched that restarts a list would otherwise never end
+    got = list(itertools.islice(m.batched(items, n), len(expected) + 3))
     assert got == expected, f"batched({items!r}, {n}) gave {got!r}, expected {expected!r}"
     assert all(type(b) is tuple for b in got), "every batch should be a tuple"
 
 
 @pytest.mark.grade(
     points=2,
-    hint="Does your function read the whole iterable before yielding anything?",
+    hint="Does your function read the whole iterable, or a batch ahead, before yielding?",
     task="batched",
 )
 def test_batched_is_lazy_and_works_on_an_infinite_iterator(m):
     source = GuardedCount()
-    first_three = list(itertools.islice(m.batched(source, 4), 3))
+    batches = m.batched(source, 4)
+    assert source.pulled == 0, (
+        f"batched read {source.pulled} items before any batch was asked for: it must be lazy"
+    )
+    first_three = list(itertools.islice(batches, 3))
     assert first_three == [(0, 1, 2, 3), (4, 5, 6, 7), (8, 9, 10, 11)], first_three
     # 3 batches of 4 need exactly 12 items: reading more would block a live stream
     assert source.pulled <= 12, f"batched read {source.pulled} items to yield 12"
 
 
-@pytest.mark.grade(points=1, hint="What should batched(x, 0) do? Loop forever?", task="batched")
+@pytest.mark.grade(
+    points=1, hint="What should batched(x, 0) do: loop forever, or refuse?", task="batched"
+)
 @pytest.mark.parametrize("n", [0, -2], ids=["zero", "negative"])
 def test_batched_rejects_n_below_one(m, n):
     with expect_error(ValueError, f"for n={n}"):
@@ -91,19 +99,33 @@ def test_batched_rejects_n_below_one(m, n):
 
 
 @pytest.mark.grade(
-    points=2, hint="Right padding: real tokens first, then pad_id.", task="pad_batch"
+    points=2,
+    hint="Right padding: do the real tokens come first and pad_id after them?",
+    task="pad_batch",
 )
 def test_pad_batch_matches_a_hand_worked_batch(m):
     ids, mask = m.pad_batch([[5, 6, 7], [8], [9, 10]], pad_id=0)
+    ids, mask = np.asarray(ids), np.asarray(mask)  # the dtypes have their own test
+    assert ids.tolist() == [[5, 6, 7], [8, 0, 0], [9, 10, 0]], f"ids: {ids.tolist()}"
+    assert mask.tolist() == [[True] * 3, [True, False, False], [True, True, False]], (
+        f"attention_mask: {mask.tolist()}"
+    )
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="Which dtype does np.full or np.zeros give unless you ask for one?",
+    task="pad_batch",
+)
+@pytest.mark.parametrize("max_len", [None, 4], ids=["longest", "max_len"])
+def test_pad_batch_returns_int64_ids_and_a_bool_mask(m, max_len):
+    seqs = [np.array([5, 6, 7], dtype=np.int32), [8]]  # int32 input: int64 output all the same
+    ids, mask = m.pad_batch(seqs, pad_id=0, max_len=max_len)
     assert isinstance(ids, np.ndarray) and ids.dtype == np.int64, (
         f"ids should be an int64 array, got {getattr(ids, 'dtype', type(ids))}"
     )
     assert isinstance(mask, np.ndarray) and mask.dtype == bool, (
         f"attention_mask should be a bool array, got {getattr(mask, 'dtype', type(mask))}"
-    )
-    assert ids.tolist() == [[5, 6, 7], [8, 0, 0], [9, 10, 0]], f"ids: {ids.tolist()}"
-    assert mask.tolist() == [[True] * 3, [True, False, False], [True, True, False]], (
-        f"attention_mask: {mask.tolist()}"
     )
 
 
@@ -168,9 +190,7 @@ def test_pad_batch_handles_empty_inputs(m, seqs, max_len, shape):
     assert int(mask.sum()) == sum(len(s) for s in seqs), f"mask: {mask.tolist()}"
 
 
-@pytest.mark.grade(
-    points=1, hint="Does it accept numpy rows, and always return int64?", task="pad_batch"
-)
+@pytest.mark.grade(points=1, hint="Does it accept numpy rows as well as lists?", task="pad_batch")
 def test_pad_batch_agrees_with_the_lengths_on_random_ragged_rows(m, ref, rng):
     seqs = [rng.integers(0, 50, size=rng.integers(0, 12)).astype(np.int32) for _ in range(9)]
     ids, mask = m.pad_batch(seqs, pad_id=99)
@@ -183,6 +203,17 @@ def test_pad_batch_agrees_with_the_lengths_on_random_ragged_rows(m, ref, rng):
     ref_ids, ref_mask = ref.pad_batch(seqs, pad_id=99, max_len=5)
     ids, mask = m.pad_batch(seqs, pad_id=99, max_len=5)
     assert np.array_equal(ids, ref_ids) and np.array_equal(mask, ref_mask), "max_len=5 differs"
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="What should a negative max_len do: mean 'no limit', or be refused?",
+    task="pad_batch",
+)
+@pytest.mark.parametrize("max_len", [-1, -3], ids=["minus-one", "minus-three"])
+def test_pad_batch_rejects_a_negative_max_len(m, max_len):
+    with expect_error(ValueError, f"for max_len={max_len}"):
+        m.pad_batch([[1, 2, 3], [4]], pad_id=0, max_len=max_len)
 
 
 # ---------------------------------------------------------------- bucket_by_length
@@ -241,7 +272,7 @@ def test_bucket_by_length_puts_the_short_batch_where_it_costs_least(m):
 
 @pytest.mark.grade(
     points=3,
-    hint="Check: every index once, ceil(n / batch_size) batches, padding <= sort-and-chunk.",
+    hint="Is every index there once, in ceil(n / batch_size) batches, padding <= sort-and-chunk?",
     task="bucket_by_length",
 )
 def test_bucket_by_length_keeps_its_promises_on_random_lengths(m, rng):
@@ -267,18 +298,24 @@ def test_bucket_by_length_rejects_a_bad_batch_size_and_accepts_no_seqs(m):
 
 
 class Recorder:
-    """A batch_fn that records each batch and when it was called; result = 10 * item."""
+    """A batch_fn that records each batch, its type, its thread and when it was called;
+    result = 10 * item. ``delay`` makes it a slow model."""
 
-    def __init__(self, fn=lambda x: 10 * x):
-        self.fn = fn
+    def __init__(self, fn=lambda x: 10 * x, delay=0.0):
+        self.fn, self.delay = fn, delay
         self.lock = threading.Lock()
         self.batches: list[list] = []
         self.called_at: list[float] = []
+        self.kinds: list[type] = []
+        self.threads: list[threading.Thread] = []
 
     def __call__(self, items):
         with self.lock:
             self.batches.append(list(items))
             self.called_at.append(time.monotonic())
+            self.kinds.append(type(items))
+            self.threads.append(threading.current_thread())
+        time.sleep(self.delay)
         return [self.fn(x) for x in items]
 
 
@@ -328,6 +365,58 @@ def test_microbatcher_gives_each_future_its_own_result_in_submission_order(m):
     assert max(sizes) <= 4, f"a batch exceeded max_batch_size=4: sizes {sizes}"
     served = [x for b in rec.batches for x in b]
     assert served == list(range(30)), f"items must be served oldest first, once each: {served}"
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="Which type does batch_fn receive: a list, or a deque or tuple?",
+    task="MicroBatcher",
+)
+def test_microbatcher_passes_batch_fn_a_list_of_items(m):
+    rec = Recorder()
+    with running(m, rec, 3, 0.01) as batcher:
+        futures = [batcher.submit(i) for i in range(7)]
+        for i, f in enumerate(futures):
+            result_of(f, f"item {i}")
+    wrong = [k.__name__ for k in rec.kinds if not issubclass(k, list)]
+    assert not wrong, f"batch_fn(list_of_items) was called with a {wrong[0]}, not a list"
+
+
+@pytest.mark.grade(
+    points=2,
+    hint="Who calls batch_fn: the thread that called submit, or the batcher's own thread?",
+    task="MicroBatcher",
+)
+def test_microbatcher_submit_returns_a_future_at_once_and_one_worker_runs_batch_fn(m):
+    gate = threading.Event()
+    rec = Recorder(fn=lambda x: x + 1)
+
+    def busy_model(items):
+        gate.wait(timeout=1.0)  # the model is busy until the test opens the gate
+        return rec(items)
+
+    with running(m, busy_model, 1, 0.0) as batcher:  # every submit makes a full batch
+        try:
+            started = time.monotonic()
+            futures = [batcher.submit(i) for i in range(3)]
+            took = time.monotonic() - started
+        finally:
+            gate.set()
+        results = [result_of(f, f"item {i}") for i, f in enumerate(futures)]
+    assert all(isinstance(f, Future) for f in futures), (
+        f"submit should return a concurrent.futures.Future, got {type(futures[0]).__name__}"
+    )
+    assert results == [1, 2, 3], results
+    assert threading.current_thread() not in rec.threads, (
+        "batch_fn ran on the thread that called submit: the batcher's worker thread must run it"
+    )
+    assert took < 0.8, (
+        f"3 submits took {took:.2f} s while the model was busy: submit must only queue the "
+        "item and return its future"
+    )
+    assert len(set(rec.threads)) == 1, (
+        f"batch_fn ran on {len(set(rec.threads))} different threads: one worker runs every batch"
+    )
 
 
 @pytest.mark.grade(
@@ -462,8 +551,30 @@ def test_microbatcher_measures_the_wait_from_the_oldest_item(m):
 
 
 @pytest.mark.grade(
+    points=2,
+    hint="When a new item wakes the worker before the deadline, does it go back to waiting?",
+    task="MicroBatcher",
+)
+def test_microbatcher_does_not_serve_early_when_a_new_item_wakes_the_worker(m):
+    wait = 0.3
+    rec = Recorder()
+    with running(m, rec, 10, wait) as batcher:
+        sent = time.monotonic()
+        first = batcher.submit(0)
+        time.sleep(0.05)
+        second = batcher.submit(1)  # not a full batch: the deadline of item 0 still stands
+        assert [result_of(first, "item 0"), result_of(second, "item 1")] == [0, 10]
+    latency = rec.called_at[0] - sent
+    # item 0 arrived after ``sent``, so its deadline is at least ``wait`` after it
+    assert latency >= 0.9 * wait, (
+        f"the first batch was served {latency:.3f} s after item 0, before max_wait_s={wait}: "
+        "the second submit woke the worker and it served at once instead of waiting again"
+    )
+
+
+@pytest.mark.grade(
     points=3,
-    hint="Catch the exception around batch_fn and hand it to each future of the batch.",
+    hint="Does every future of a failing batch get batch_fn's exception; does the worker go on?",
     task="MicroBatcher",
 )
 def test_microbatcher_sends_a_batch_error_to_every_future_and_keeps_serving(m):
@@ -515,30 +626,56 @@ def test_microbatcher_treats_a_wrong_number_of_results_as_an_error(m, extra):
 
 @pytest.mark.grade(
     points=3,
-    hint="close() must flush the queue (no waiting for the timer), then stop and join the thread.",
+    hint="Does close() serve the queue at once (no timer), then stop AND join the worker thread?",
     task="MicroBatcher",
 )
 def test_microbatcher_close_serves_pending_items_then_stops_its_thread(m):
     before = set(threading.enumerate())
-    rec = Recorder()
-    batcher = m.MicroBatcher(rec, 100, 2.0)
+    rec = Recorder(delay=0.3)  # a slow model: a close() that does not join returns too early
+    batcher = m.MicroBatcher(rec, 100, 3.0)
     try:
         futures = [batcher.submit(i) for i in range(5)]
         started = time.monotonic()
         batcher.close()
         took = time.monotonic() - started
+        done = [f.done() for f in futures]
     finally:
         with contextlib.suppress(Exception):
-            batcher.close()  # closing twice must be harmless
-    assert took < 1.5, f"close() took {took:.2f} s: it should serve pending items at once"
-    assert all(f.done() for f in futures), "after close() returns, every future must be done"
+            batcher.close()
+    assert took < 2.0, (
+        f"close() took {took:.2f} s with max_wait_s=3: it should serve pending items at once, "
+        "without waiting for the timer"
+    )
+    assert all(done), (
+        f"close() returned while {done.count(False)} of 5 futures were not done: it must wait "
+        "(join) until the worker has served them"
+    )
     assert [f.result() for f in futures] == [0, 10, 20, 30, 40]
     alive = [t.name for t in set(threading.enumerate()) - before if t.is_alive()]
     assert not alive, f"threads still running after close(): {alive}"
 
 
 @pytest.mark.grade(
-    points=1, hint="Remember in close() that the batcher is closed.", task="MicroBatcher"
+    points=1, hint="What happens when close() is called a second time?", task="MicroBatcher"
+)
+def test_microbatcher_close_twice_is_harmless(m):
+    rec = Recorder()
+    batcher = m.MicroBatcher(rec, 4, 0.01)
+    try:
+        future = batcher.submit(1)
+        batcher.close()
+        try:
+            batcher.close()
+        except Exception as exc:
+            raise AssertionError(f"a second close() raised {type(exc).__name__}: {exc}") from None
+        assert result_of(future, "the item served before close") == 10
+    finally:
+        with contextlib.suppress(Exception):
+            batcher.close()
+
+
+@pytest.mark.grade(
+    points=1, hint="Does submit check whether close() has been called?", task="MicroBatcher"
 )
 def test_microbatcher_refuses_submit_after_close(m):
     batcher = m.MicroBatcher(Recorder(), 4, 0.01)
@@ -552,7 +689,9 @@ def test_microbatcher_refuses_submit_after_close(m):
 
 
 @pytest.mark.grade(
-    points=1, hint="__enter__ returns the batcher; __exit__ closes it.", task="MicroBatcher"
+    points=1,
+    hint="What should __enter__ return, and what should __exit__ call?",
+    task="MicroBatcher",
 )
 def test_microbatcher_is_a_context_manager_that_closes_on_exit(m):
     rec = Recorder()
@@ -572,7 +711,7 @@ def test_microbatcher_is_a_context_manager_that_closes_on_exit(m):
 
 
 @pytest.mark.grade(
-    points=1, hint="Check the settings before starting anything.", task="MicroBatcher"
+    points=1, hint="Are the settings checked before the worker thread starts?", task="MicroBatcher"
 )
 @pytest.mark.parametrize(
     "max_batch_size, max_wait_s, why",
@@ -591,3 +730,24 @@ def test_microbatcher_rejects_bad_settings(m, max_batch_size, max_wait_s, why):
         for batcher in made:
             with contextlib.suppress(Exception):
                 batcher.close()
+
+
+@pytest.mark.grade(
+    points=1, hint="Are max_batch_size=1 and max_wait_s=0 allowed?", task="MicroBatcher"
+)
+def test_microbatcher_accepts_the_smallest_settings(m):
+    rec = Recorder()
+    try:
+        batcher = m.MicroBatcher(rec, 1, 0.0)
+    except ValueError as exc:
+        raise AssertionError(
+            f"MicroBatcher(fn, 1, 0.0) raised ValueError ({exc}): only max_batch_size < 1 and "
+            "max_wait_s < 0 are refused; 0 s means 'never wait for company'"
+        ) from None
+    try:
+        futures = [batcher.submit(i) for i in range(4)]
+        results = [result_of(f, f"item {i}") for i, f in enumerate(futures)]
+    finally:
+        batcher.close()
+    assert results == [0, 10, 20, 30], results
+    assert all(len(b) == 1 for b in rec.batches), f"max_batch_size=1, batches: {rec.batches}"

@@ -12,7 +12,13 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from grader.testing import assert_close, attempt_module, expect_error, reference_module
+from grader.testing import (
+    assert_close,
+    attempt_module,
+    expect_error,
+    name_the_mistake,
+    reference_module,
+)
 
 m = attempt_module("lora")
 ref = reference_module("lora")
@@ -37,17 +43,28 @@ def test_lora_forward_and_merge_match_a_hand_worked_rank_one_example(m):
     assert_close(m.merge_lora(W, A, B, 2.0), [[3.0, 2.0], [0.0, 1.0]], what="merge_lora")
 
 
+ALPHA_HINT = "Is the update scaled by alpha alone, or by alpha divided by the rank r?"
+
+
 @pytest.mark.grade(
-    points=2, hint="The scale is alpha / r, with r = A.shape[0].", task="lora_forward"
+    points=2,
+    hint="Which number scales B A: alpha, or alpha / r with r = A.shape[0]?",
+    task="lora_forward",
 )
 def test_lora_scales_the_update_by_alpha_over_r(m):
     # r = 2, alpha = 4 -> scale 2: W' = I + 2 · I·I = 3·I, so x = [1, 2] -> [3, 6]
     # (scaling by alpha alone would give 5·I -> [5, 10])
     W = A = B = np.eye(2)
-    assert_close(
-        m.lora_forward(np.array([1.0, 2.0]), W, A, B, 4.0), [3.0, 6.0], what="lora_forward"
+    out = m.lora_forward(np.array([1.0, 2.0]), W, A, B, 4.0)
+    name_the_mistake(
+        out, {"scaled by alpha, not alpha / r": ([5.0, 10.0], ALPHA_HINT)}, what="lora_forward"
     )
-    assert_close(m.merge_lora(W, A, B, 4.0), 3 * np.eye(2), what="merge_lora")
+    assert_close(out, [3.0, 6.0], what="lora_forward")
+    merged = m.merge_lora(W, A, B, 4.0)
+    name_the_mistake(
+        merged, {"scaled by alpha, not alpha / r": (5 * np.eye(2), ALPHA_HINT)}, what="merge_lora"
+    )
+    assert_close(merged, 3 * np.eye(2), what="merge_lora")
 
 
 @pytest.mark.grade(
@@ -61,9 +78,24 @@ def test_lora_scales_the_update_by_alpha_over_r(m):
 def test_lora_forward_equals_the_merged_layer_on_random_inputs(m, rng, x_shape):
     W, A, B = random_layer(rng)
     x = rng.normal(size=x_shape)
-    alpha = 5.0  # r = 3: alpha / r = 1.666…, not an integer
+    alpha = 7.0  # r = 3: alpha / r = 2.333…, not an integer
     expected = x @ (W + alpha / 3 * (B @ A)).T  # independent: merge with numpy, then one matmul
-    assert_close(m.lora_forward(x, W, A, B, alpha), expected, rtol=1e-10, what="lora_forward")
+    out = m.lora_forward(x, W, A, B, alpha)
+    name_the_mistake(
+        out,
+        {
+            "scaled by alpha // r = 2 (integer division), not alpha / r = 7/3": (
+                x @ (W + 2.0 * (B @ A)).T,
+                "What does alpha // r give when r does not divide alpha?",
+            ),
+            "r read from A.shape[1] (d_in = 5), not A.shape[0] (r = 3)": (
+                x @ (W + alpha / 5 * (B @ A)).T,
+                "Which axis of A (r, d_in) holds the rank r?",
+            ),
+        },
+        what="lora_forward",
+    )
+    assert_close(out, expected, rtol=1e-10, what="lora_forward")
 
 
 @pytest.mark.grade(
@@ -117,24 +149,51 @@ def test_merge_lora_returns_a_new_matrix_and_leaves_w_untouched(m, rng):
 
 
 @pytest.mark.grade(
-    points=2, hint="A has r·d_in numbers and B has d_out·r. W is frozen.", task="lora_param_count"
+    points=2,
+    hint="How many numbers do A (r, d_in) and B (d_out, r) hold? Is W trained?",
+    task="lora_param_count",
 )
 @pytest.mark.parametrize(
-    "d_out, d_in, r, lora, full",
+    "d_out, d_in, r, lora",
     [
-        (4096, 4096, 8, 65_536, 16_777_216),  # 8·4096 + 4096·8; 4096²: 0.39 %
-        (1024, 512, 4, 6_144, 524_288),  # 4·(512 + 1024); a non-square layer
+        (4096, 4096, 8, 65_536),  # 8·4096 + 4096·8: 0.39 % of 4096²
+        (1024, 512, 4, 6_144),  # 4·(512 + 1024); a non-square layer
     ],
     ids=["square-4096-r8", "1024x512-r4"],
 )
-def test_param_counts_match_hand_worked_values(m, d_out, d_in, r, lora, full):
-    assert m.lora_param_count(d_out, d_in, r) == lora, "lora_param_count"
-    assert m.full_param_count(d_out, d_in) == full, "full_param_count"
+def test_lora_param_count_matches_hand_worked_values(m, d_out, d_in, r, lora):
+    got = m.lora_param_count(d_out, d_in, r)
+    name_the_mistake(
+        got,
+        {
+            "only A counted (r·d_in)": (r * d_in, "B has d_out·r numbers too: did you count it?"),
+            "only B counted (d_out·r)": (d_out * r, "A has r·d_in numbers too: did you count it?"),
+            "the frozen W counted too": (
+                r * (d_in + d_out) + d_out * d_in,
+                "Is W trained by LoRA, or frozen?",
+            ),
+        },
+        what=f"lora_param_count({d_out}, {d_in}, {r})",
+    )
+    assert got == lora, f"lora_param_count({d_out}, {d_in}, {r}) gave {got!r}, expected {lora}"
+
+
+@pytest.mark.grade(
+    points=1, hint="How many numbers does W (d_out, d_in) hold?", task="lora_param_count"
+)
+@pytest.mark.parametrize(
+    "d_out, d_in, full",
+    [(4096, 4096, 16_777_216), (1024, 512, 524_288)],  # 4096²; a non-square layer
+    ids=["square-4096", "1024x512"],
+)
+def test_full_param_count_matches_hand_worked_values(m, d_out, d_in, full):
+    got = m.full_param_count(d_out, d_in)
+    assert got == full, f"full_param_count({d_out}, {d_in}) gave {got!r}, expected {full}"
 
 
 @pytest.mark.grade(
     points=1,
-    hint="Check that A is (r, d_in) and B is (d_out, r) for W (d_out, d_in).",
+    hint="Do you check that A is (r, d_in) and B is (d_out, r) for W (d_out, d_in)?",
     task="lora_forward",
 )
 @pytest.mark.parametrize(
@@ -163,9 +222,11 @@ def test_lora_rejects_shapes_that_do_not_fit(m, fn, b_shape, a_rank, why):
     [
         ("lora_param_count", (16, 16, 0)),  # rank 0 is no adapter at all
         ("lora_param_count", (-4, 16, 2)),  # a negative width
+        ("lora_param_count", (16, 0, 2)),  # a layer with no inputs
         ("full_param_count", (16, 0)),  # a layer with no inputs
+        ("full_param_count", (0, 16)),  # a layer with no outputs
     ],
-    ids=["rank-zero", "negative-d_out", "zero-d_in"],
+    ids=["rank-zero", "negative-d_out", "lora-zero-d_in", "full-zero-d_in", "full-zero-d_out"],
 )
 def test_param_counts_reject_sizes_below_one(m, fn, args):
     with expect_error(ValueError, f"for {fn}{args}"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 
 import pytest
 
@@ -66,7 +67,9 @@ def test_iter_sse_parses_a_hand_worked_stream(m):
 
 
 @pytest.mark.grade(
-    points=1, hint="Re-read the field rules in the docstring, one at a time.", task="iter_sse"
+    points=1,
+    hint="Which field rule does this stream test, and does your parser follow it exactly?",
+    task="iter_sse",
 )
 @pytest.mark.parametrize(
     "stream, expected",
@@ -79,6 +82,16 @@ def test_iter_sse_parses_a_hand_worked_stream(m):
         (b"data: a\ndata:\ndata: b\n\n", [("message", "a\n\nb", None)]),
         # the event type applies to one event only
         (b"event: a\ndata: 1\n\ndata: 2\n\n", [("a", "1", None), ("message", "2", None)]),
+        # an empty event type ("event:" or "event") means "message"
+        (
+            b"event:\ndata: 1\n\nevent\ndata: 2\n\n",
+            [("message", "1", None), ("message", "2", None)],
+        ),
+        # the docstring's example
+        (
+            b"event: add\ndata: 1\ndata:2\n\n: ping\ndata:  x\n\n",
+            [("add", "1\n2", None), ("message", " x", None)],
+        ),
         # the id persists; an id with NUL is ignored; "id" alone sets it to ""
         (
             b"id: 1\ndata: a\n\ndata: b\n\nid: 2\x00\ndata: c\n\nid\ndata: d\n\n",
@@ -105,6 +118,8 @@ def test_iter_sse_parses_a_hand_worked_stream(m):
         "no-colon",
         "multi-line",
         "type-resets",
+        "empty-type-is-message",
+        "docstring-example",
         "id-persists",
         "unknown-fields",
         "comments",
@@ -125,6 +140,31 @@ def test_iter_sse_accepts_every_line_ending(m, eol):
     stream = b"".join(line + eol for line in lines)
     got = parse(m, [stream])
     assert got == [("e", "1\n2", None), ("message", "3", None)], f"with {eol!r} endings: {got}"
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="Which byte-order mark is ignored: one at the start of the stream, or of every chunk?",
+    task="iter_sse",
+)
+@pytest.mark.parametrize(
+    "chunks, expected",
+    [
+        # the leading BOM cut in two: it is still the leading BOM
+        ([b"\xef", b"\xbb\xbfdata: a\n\n"], [("message", "a", None)]),
+        # a second BOM is not leading: it is part of the field name "\ufeffdata", ignored
+        ([b"\xef\xbb\xbf\xef\xbb\xbfdata: a\n\ndata: b\n\n"], [("message", "b", None)]),
+        # a BOM at the start of a later chunk is not at the start of the stream
+        (
+            [b"data: a\n\n", b"\xef\xbb\xbfdata: b\n\ndata: c\n\n"],
+            [("message", "a", None), ("message", "c", None)],
+        ),
+    ],
+    ids=["split-bom", "second-bom-kept", "bom-in-a-later-chunk-kept"],
+)
+def test_iter_sse_ignores_only_the_one_bom_that_starts_the_stream(m, chunks, expected):
+    got = parse(m, chunks)
+    assert got == expected, f"for chunks {chunks!r}: got {got}, expected {expected}"
 
 
 @pytest.mark.grade(
@@ -178,9 +218,15 @@ def test_iter_sse_yields_each_event_before_reading_the_next_chunk(m, chunks, pul
     events = m.iter_sse(network())
     first = next(events)
     assert first.data == "1", f"first event: {first!r}"
+    why = (
+        " (a final \\r already ends the line: waiting to see whether \\n follows holds the "
+        "event back)"
+        if chunks[0].endswith(b"\r")
+        else ""
+    )
     assert len(pulled) == pulls, (
         f"the first event needed {pulls} chunk(s) but iter_sse read {len(pulled)}: a live "
-        "stream would hold it back until the server sends more"
+        f"stream would hold it back until the server sends more{why}"
     )
 
 
@@ -230,7 +276,7 @@ def random_stream(rng):
 
 @pytest.mark.grade(
     points=2,
-    hint="Compare one big chunk with random cuts, empty chunks included.",
+    hint="Does your parser give the same events for any cuts, empty chunks included?",
     task="iter_sse",
 )
 def test_iter_sse_agrees_with_the_encoded_events_under_random_splits(m, ref, rng):
@@ -259,7 +305,7 @@ def events_of(m, *datas):
 
 @pytest.mark.grade(
     points=2,
-    hint="The text is at choices[0].delta.content; stop at [DONE].",
+    hint="Where in each chunk is the text, and which event ends the stream?",
     task="iter_text_deltas",
 )
 def test_iter_text_deltas_yields_the_content_pieces(m):
@@ -276,7 +322,7 @@ def test_iter_text_deltas_yields_the_content_pieces(m):
 
 @pytest.mark.grade(
     points=1,
-    hint="Not every chunk carries text: use .get, and check choices is not empty.",
+    hint="Does every chunk carry choices[0].delta.content? What if choices is empty?",
     task="iter_text_deltas",
 )
 @pytest.mark.parametrize(
@@ -297,6 +343,28 @@ def test_iter_text_deltas_skips_chunks_without_content(m, data):
 
 
 @pytest.mark.grade(
+    points=1,
+    hint="Do you collect every piece before yielding the first one?",
+    task="iter_text_deltas",
+)
+def test_iter_text_deltas_yields_each_piece_before_reading_the_next_event(m):
+    read = []
+
+    def events():
+        for e in events_of(m, chunk_json({"content": "a"}), chunk_json({"content": "b"}), "[DONE]"):
+            read.append(e.data)
+            yield e
+
+    deltas = m.iter_text_deltas(events())
+    assert next(deltas) == "a"
+    assert len(read) == 1, (
+        f"to yield the first piece iter_text_deltas read {len(read)} events, not 1: a live "
+        "stream would show no text until the answer is complete"
+    )
+    assert list(deltas) == ["b"]
+
+
+@pytest.mark.grade(
     points=2, hint="After [DONE], should you even look at the next event?", task="iter_text_deltas"
 )
 def test_iter_text_deltas_stops_at_done_without_reading_further(m):
@@ -314,27 +382,31 @@ def test_iter_text_deltas_stops_at_done_without_reading_further(m):
 
 @pytest.mark.grade(
     points=2,
-    hint="Catch the JSON error and raise a ValueError that says which event and what it held.",
+    hint="Does your ValueError say which event (its index) was broken and what it held?",
     task="iter_text_deltas",
 )
 def test_iter_text_deltas_names_the_malformed_event(m):
-    deltas = m.iter_text_deltas(
-        iter(events_of(m, chunk_json({"content": "ok"}), "{not json", "[DONE]"))
-    )
-    assert next(deltas) == "ok"
+    # events 0-2 are fine, event 3 is broken: the message must say 3 and quote "{not json"
+    good = [chunk_json({"content": c}) for c in ("a", "b", "c")]
+    deltas = m.iter_text_deltas(iter(events_of(m, *good, "{not json", "[DONE]")))
+    assert [next(deltas) for _ in range(3)] == ["a", "b", "c"]
     try:
         next(deltas)
     except ValueError as exc:
-        assert "{not json" in str(exc), (
-            f"the ValueError should quote the bad event's data; its message is: {exc}"
-        )
+        message = str(exc)
     else:
-        raise AssertionError("expected ValueError for the malformed JSON event")
+        raise AssertionError("expected ValueError for the malformed JSON event") from None
+    assert "{not json" in message, (
+        f"the ValueError should quote the bad event's data; its message is: {message}"
+    )
+    assert re.search(r"(?<![\d.])3(?![\d.])", message), (
+        f"the ValueError should name the bad event by its index (3); its message is: {message}"
+    )
 
 
 @pytest.mark.grade(
     points=2,
-    hint="Chain them: bytes -> iter_sse -> iter_text_deltas. Does the text survive any split?",
+    hint="Chained, bytes -> iter_sse -> iter_text_deltas: does the text survive any split?",
     task="iter_text_deltas",
 )
 def test_sse_and_text_deltas_rebuild_an_openai_stream_cut_at_random(m, rng):
@@ -377,7 +449,7 @@ def arriving(clock, pieces_and_delays, tail):
 
 @pytest.mark.grade(
     points=3,
-    hint="Read the clock before asking for the first piece, at the first piece, and at the end.",
+    hint="When do you read the clock: before the first piece is asked for, and when else?",
     task="time_stream",
 )
 def test_time_stream_matches_a_hand_worked_timeline_on_a_fake_clock(m):
@@ -402,7 +474,7 @@ def test_time_stream_of_an_empty_stream_has_no_first_token(m):
 
 
 @pytest.mark.grade(
-    points=1, hint="Without a clock argument, time.perf_counter is used.", task="time_stream"
+    points=1, hint="Without a clock argument, which clock is used?", task="time_stream"
 )
 def test_time_stream_works_with_the_default_clock_and_a_real_stream(m):
     text, ttft, total, n = m.time_stream(iter(["a", "b", "c"]))
