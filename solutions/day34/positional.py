@@ -67,8 +67,10 @@ def apply_rope(x, positions=None, base=10000.0):
     """Rotary embedding of x (..., L, d) over its last axis, d even.
 
     ``positions`` (broadcastable to (..., L), default 0..L-1) gives each row's
-    position; pass e.g. ``np.arange(5, 5 + L)`` for tokens decoded after 5 others.
-    out = x * cos(angles) + rotate_half(x) * sin(angles).
+    position; pass e.g. ``np.arange(5, 5 + L)`` for tokens decoded after 5 others, or
+    one row per sequence, shape (B, 1, L) for x (B, H, L, d). ``base`` (default 10000)
+    sets the frequencies. out = x * cos(angles) + rotate_half(x) * sin(angles): dim i
+    turns with dim i + d/2 (rotate half), not the interleaved pairs (0, 1), (2, 3)...
 
     By hand, d = 2 and position 1: the single angle is 1 radian, so [1, 0] becomes
     [cos 1, sin 1] = [0.5403, 0.8415], a rotation (the norm stays 1).

@@ -177,6 +177,26 @@ VARIANTS = [
         ("return x * np.cos(angles) + _rotate_half(x) * np.sin(angles)",
          "return x * np.sin(angles) + _rotate_half(x) * np.cos(angles)"),
     )),
+    Variant(POS, "sinusoidal encoding ignores the base argument (always 10000)", (
+        ("inv_freq = base ** (-np.arange(0, d_model, 2) / d_model)  # (d/2,)",
+         "inv_freq = 10000.0 ** (-np.arange(0, d_model, 2) / d_model)  # (d/2,)"),
+    )),
+    Variant(POS, "RoPE ignores the base argument (always 10000)", (
+        ("inv_freq = base ** (-np.arange(0, d, 2) / d)  # (d/2,)",
+         "inv_freq = 10000.0 ** (-np.arange(0, d, 2) / d)  # (d/2,)"),
+    )),
+    Variant(POS, "RoPE angles by np.outer, which flattens a batch of positions", (
+        ("angles = np.asarray(positions, dtype=float)[..., None] * inv_freq  # (..., L, d/2)",
+         "angles = np.outer(np.asarray(positions, dtype=float), inv_freq)  # (L, d/2)"),
+    )),
+    Variant(POS, "RoPE angles from positions[:, None], which only works for 1-D positions", (
+        ("angles = np.asarray(positions, dtype=float)[..., None] * inv_freq  # (..., L, d/2)",
+         "angles = np.asarray(positions, dtype=float)[:, None] * inv_freq  # (L, d/2)"),
+    )),
+    Variant(POS, "RoPE rotates the wrong way: rotate_half gives (x2, -x1)", (
+        ("np.concatenate([-x[..., half:], x[..., :half]], axis=-1)",
+         "np.concatenate([x[..., half:], -x[..., :half]], axis=-1)"),
+    )),
     # ------------------------------------------------------------ kv_cache.py
     Variant(KV, "decode mask aligned top-left: new tokens cannot see the cache", (
         ("return np.tril(np.ones((n_new, n_total), dtype=bool), k=n_total - n_new)",
