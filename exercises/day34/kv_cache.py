@@ -13,10 +13,12 @@ import numpy as np  # noqa: F401 - you will need it
 class KVCache:
     """Keys and values of every time step seen so far.
 
-    ``append(k, v)`` adds t time steps along axis -2: k (..., t, d), v (..., t, dv),
-    with the same leading dims as earlier appends (``ValueError`` when they do not
-    match). ``keys`` (..., T, d) and ``values`` (..., T, dv) are None before the first
-    append; ``len(cache)`` is T, the number of time steps (0 when empty).
+    ``append(k, v)`` adds t time steps along axis -2: k (..., t, d), v (..., t, dv).
+    ``ValueError`` when k and v differ in their leading dims or in t (on any append,
+    the first one too), or when they do not extend the cache: leading dims, d or dv
+    not those of earlier appends. ``keys`` (..., T, d) and ``values`` (..., T, dv) are
+    None before the first append; ``len(cache)`` is T, the number of time steps (0
+    when empty).
 
     cache.append(np.zeros((2, 3, 4)), np.ones((2, 3, 4))); cache.append(k1, v1) with
     k1, v1 of shape (2, 1, 4) -> cache.keys.shape == (2, 4, 4) and len(cache) == 4.

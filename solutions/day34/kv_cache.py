@@ -23,6 +23,8 @@ class KVCache:
     """Keys and values of every token seen so far, (..., T, d) each.
 
     ``keys`` and ``values`` are None until the first ``append``; ``len(cache)`` is T.
+    ``append`` raises ``ValueError`` when k and v differ in leading dims or t (the first
+    append too), or when they do not extend the cache (leading dims, d or dv differ).
     """
 
     def __init__(self):

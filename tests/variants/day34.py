@@ -225,6 +225,22 @@ VARIANTS = [
     Variant(KV, "append does not check that k and v have the same time steps", (
         ("if k.ndim < 2 or k.shape[:-1] != v.shape[:-1]:", "if k.ndim < 2:"),
     )),
+    Variant(KV, "append checks that k and v match only when something is already cached", (
+        ("        if k.ndim < 2 or k.shape[:-1] != v.shape[:-1]:\n"
+         "            raise ValueError(f\"k and v need matching (..., t) dims, got {k.shape} and {v.shape}\")\n"
+         "        if self._keys is None:\n"
+         "            self._keys, self._values = k, v\n"
+         "            return\n",
+         "        if self._keys is None:\n"
+         "            self._keys, self._values = k, v\n"
+         "            return\n"
+         "        if k.ndim < 2 or k.shape[:-1] != v.shape[:-1]:\n"
+         "            raise ValueError(f\"k and v need matching (..., t) dims, got {k.shape} and {v.shape}\")\n"),
+    )),
+    Variant(KV, "decode mask offset by T instead of T - t: new tokens see later new tokens", (
+        ("return np.tril(np.ones((n_new, n_total), dtype=bool), k=n_total - n_new)",
+         "return np.tril(np.ones((n_new, n_total), dtype=bool), k=n_total)"),
+    )),
     Variant(KV, "decode attention scaled by sqrt(d_model) instead of the head size", (
         ("scores = q @ np.swapaxes(k, -1, -2) / np.sqrt(q.shape[-1])  # (..., H, t, T)",
          "scores = q @ np.swapaxes(k, -1, -2) / np.sqrt(q.shape[-1] * q.shape[-3])  # (..., H, t, T)"),

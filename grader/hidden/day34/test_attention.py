@@ -399,6 +399,25 @@ def test_attention_has_no_python_loop_over_positions(attn, rng):
 # ---------------------------------------------------------------- causal mask
 
 
+def name_causal_mask_mistakes(got, seq_len):
+    ones = np.ones((seq_len, seq_len), bool)
+    mistakes = {
+        "True ABOVE the diagonal (np.triu): each position sees the future, not the past": (
+            np.triu(ones),
+            "Query i may look at keys 0..i: is that below the diagonal, or above it?",
+        ),
+        "the diagonal is False: a position cannot see itself": (
+            np.tril(ones, k=-1),
+            "May position i attend to itself (key i)?",
+        ),
+    }
+    name_the_mistake(
+        np.asarray(got, dtype=float),
+        {k: (w.astype(float), h) for k, (w, h) in mistakes.items()},
+        what=f"causal_mask({seq_len})",
+    )
+
+
 @pytest.mark.grade(
     points=1,
     hint="Position i may look at positions 0..i: is that on and below the diagonal, or above?",
@@ -406,6 +425,7 @@ def test_attention_has_no_python_loop_over_positions(attn, rng):
 )
 def test_causal_mask_is_true_on_and_below_the_diagonal(attn):
     got = np.asarray(attn.causal_mask(3))
+    name_causal_mask_mistakes(got, 3)
     assert got.dtype == bool, f"the mask should be boolean, got dtype {got.dtype}"
     want = [[True, False, False], [True, True, False], [True, True, True]]  # by hand
     assert got.tolist() == want, f"causal_mask(3) should be {want}, got {got.tolist()}"
@@ -421,6 +441,8 @@ def test_causal_mask_agrees_with_comparing_positions(attn, seq_len):
     positions = np.arange(seq_len)
     want = positions[None, :] <= positions[:, None]  # key j <= query i
     got = np.asarray(attn.causal_mask(seq_len))
+    if seq_len > 1:
+        name_causal_mask_mistakes(got, seq_len)
     assert got.shape == (seq_len, seq_len) and np.array_equal(got, want), (
         f"causal_mask({seq_len}) is wrong: {got.astype(int).tolist()}"
     )

@@ -9,7 +9,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.testing import assert_close, attempt_module, expect_error, reference_module
+from grader.testing import (
+    Mistake,
+    assert_close,
+    attempt_module,
+    expect_error,
+    name_the_mistake,
+    reference_module,
+)
 
 kv = attempt_module("kv_cache")
 ref_attn = reference_module("attention")
@@ -35,6 +42,65 @@ def brute_causal_attention(x, w_q, w_k, w_v, w_o, n_heads):
     return out @ w_o
 
 
+def causal_by_hand(x, w_q, w_k, w_v, w_o, n_heads, scale=None, visible=None):
+    """Causal multi-head attention written out; ``scale`` and the mask can be made wrong.
+
+    ``visible[p]`` is how many keys (0..visible[p] - 1) position p sees: p + 1 when right.
+    """
+    dh = x.shape[-1] // n_heads
+    scale = 1 / np.sqrt(dh) if scale is None else scale
+    q, k, v = x @ w_q, x @ w_k, x @ w_v
+    visible = np.arange(1, len(x) + 1) if visible is None else visible
+    out = np.zeros_like(x)
+    for p in range(len(x)):
+        for h in range(n_heads):
+            cols = slice(h * dh, (h + 1) * dh)
+            s = k[: visible[p], cols] @ q[p, cols] * scale
+            w = np.exp(s - s.max())
+            out[p, cols] = (w / w.sum()) @ v[: visible[p], cols]
+    return out @ w_o
+
+
+def name_decode_mistakes(got, x, weights, sizes):
+    """Raise a Mistake when the decoded rows are what a known wrong decode_step gives."""
+    if np.isnan(np.asarray(got, dtype=float)).any():
+        raise Mistake(
+            f"decode in chunks {sizes}: NaN in the output, the sign of a query that sees no "
+            "key at all (a row of the mask with no True)",
+            hint="Does each new token see itself? What does tril's diagonal offset k do?",
+        )
+    d_model = x.shape[-1]
+    mistakes = {
+        "scores scaled by 1/sqrt(d_model) instead of 1/sqrt(head size)": (
+            causal_by_hand(x, *weights, N_HEADS, scale=1 / np.sqrt(d_model)),
+            "Inside one head, what is the size d of the queries and keys: d_model or "
+            "d_model // n_heads?",
+        ),
+        "the output projection w_o is not applied": (
+            causal_by_hand(x, *weights[:3], np.eye(d_model), N_HEADS),
+            "What happens to the merged heads at the end: which weight is left?",
+        ),
+    }
+    starts = np.repeat(np.cumsum([0, *sizes[:-1]]), sizes)  # first position of each chunk
+    ends = np.repeat(np.cumsum(sizes), sizes)  # one past the last position of each chunk
+    right = np.arange(1, len(x) + 1)
+    top_left = right - starts  # np.tril without an offset: new token i sees keys 0..i
+    if not np.array_equal(top_left, right):
+        mistakes["the causal mask of each step is aligned top-left: new tokens miss the cache"] = (
+            causal_by_hand(x, *weights, N_HEADS, visible=top_left),
+            "With T keys cached (after appending) and t new tokens, which keys may new token i "
+            "see: 0..i, or 0..T - t + i?",
+        )
+    if not np.array_equal(ends, right):
+        mistakes[
+            "new tokens see the LATER new tokens of the same step (mask offset T, not T - t)"
+        ] = (
+            causal_by_hand(x, *weights, N_HEADS, visible=ends),
+            "Within one step of t new tokens, may new token 0 see new token 1?",
+        )
+    name_the_mistake(got, mistakes, what=f"decode in chunks {sizes}", atol=1e-10)
+
+
 def decode_in_chunks(kv, x, weights, sizes):
     """Feed x through decode_step in chunks of the given sizes; return rows and lengths."""
     cache = kv.KVCache()
@@ -51,7 +117,7 @@ def decode_in_chunks(kv, x, weights, sizes):
 
 @pytest.mark.grade(
     points=2,
-    hint="Time steps live on axis -2: which axis does np.concatenate need?",
+    hint="Time steps live on axis -2: along which axis do you concatenate?",
     task="KVCache",
 )
 def test_cache_appends_time_steps_along_axis_minus_two(kv):
@@ -67,7 +133,7 @@ def test_cache_appends_time_steps_along_axis_minus_two(kv):
 
 
 @pytest.mark.grade(
-    points=1, hint="What should len() say before anything is cached?", task="KVCache"
+    points=1, hint="What should len() and keys say before anything is cached?", task="KVCache"
 )
 def test_an_empty_cache_has_length_zero_and_no_keys(kv):
     cache = kv.KVCache()
@@ -77,7 +143,7 @@ def test_an_empty_cache_has_length_zero_and_no_keys(kv):
 
 @pytest.mark.grade(
     points=1,
-    hint="Compare the new k's leading dims and last dim with what is cached.",
+    hint="Do you compare the new k and v with each other and with what is cached?",
     task="KVCache",
 )
 @pytest.mark.parametrize(
@@ -96,18 +162,39 @@ def test_cache_rejects_keys_that_do_not_extend_it(kv, k_shape, v_shape):
         cache.append(np.zeros(k_shape), np.zeros(v_shape))
 
 
+@pytest.mark.grade(
+    points=1,
+    hint="Do you check that k and v have the same leading dims and time steps, even on the "
+    "first append?",
+    task="KVCache",
+)
+@pytest.mark.parametrize(
+    "k_shape, v_shape",
+    [
+        ((2, 3, 4), (2, 2, 4)),  # 3 time steps of keys, 2 of values
+        ((2, 3, 4), (3, 3, 4)),  # 2 heads of keys, 3 of values
+    ],
+    ids=["time steps differ", "heads differ"],
+)
+def test_the_first_append_rejects_keys_and_values_that_do_not_match(kv, k_shape, v_shape):
+    cache = kv.KVCache()
+    with expect_error(ValueError, f"for k {k_shape} and v {v_shape} on an empty cache"):
+        cache.append(np.zeros(k_shape), np.zeros(v_shape))
+
+
 # ---------------------------------------------------------------- decode_step
 
 
 @pytest.mark.grade(
     points=3,
-    hint="One new token should see every cached key and itself. Is your mask aligned to the end?",
+    hint="Does one new token see every cached key and itself? Is your mask aligned to the end?",
     task="decode_step",
 )
 def test_decoding_one_token_at_a_time_equals_causal_attention_over_the_sequence(kv, ref_attn, rng):
     x = rng.normal(size=(8, D_MODEL))
     weights = random_weights(rng)
     got, lengths, _ = decode_in_chunks(kv, x, weights, [1] * 8)
+    name_decode_mistakes(got, x, weights, [1] * 8)
     want = ref_attn.multi_head_attention(x, *weights, N_HEADS, mask=ref_attn.causal_mask(8))
     assert_close(
         got, want, rtol=0, atol=1e-10, what="token-by-token decode vs full causal attention"
@@ -117,20 +204,21 @@ def test_decoding_one_token_at_a_time_equals_causal_attention_over_the_sequence(
 
 @pytest.mark.grade(
     points=2,
-    hint="Scale by sqrt of the HEAD size, and apply w_o after merging the heads.",
+    hint="Inside one head, what is d in q·kᵀ / sqrt(d)? And is w_o applied after merging?",
     task="decode_step",
 )
 def test_decoding_matches_a_brute_force_loop_over_positions_and_heads(kv, rng):
     x = rng.normal(size=(6, D_MODEL))
     weights = random_weights(rng)
     got, _, _ = decode_in_chunks(kv, x, weights, [1] * 6)
+    name_decode_mistakes(got, x, weights, [1] * 6)
     want = brute_causal_attention(x, *weights, N_HEADS)
     assert_close(got, want, rtol=0, atol=1e-10, what="decode vs a brute-force loop")
 
 
 @pytest.mark.grade(
     points=3,
-    hint="With T cached keys and t new tokens, new token i sees keys 0..T - t + i.",
+    hint="With T keys cached after appending t new tokens, which keys may new token i see?",
     task="decode_step",
 )
 @pytest.mark.parametrize(
@@ -146,6 +234,7 @@ def test_prefill_then_decode_equals_causal_attention(kv, ref_attn, rng, sizes):
     x = rng.normal(size=(7, D_MODEL))
     weights = random_weights(rng)
     got, lengths, _ = decode_in_chunks(kv, x, weights, sizes)
+    name_decode_mistakes(got, x, weights, sizes)
     want = ref_attn.multi_head_attention(x, *weights, N_HEADS, mask=ref_attn.causal_mask(7))
     assert_close(got, want, rtol=0, atol=1e-10, what=f"decode in chunks {sizes}")
     assert lengths == list(np.cumsum(sizes)), f"len(cache) after each step: {lengths}"
@@ -153,7 +242,7 @@ def test_prefill_then_decode_equals_causal_attention(kv, ref_attn, rng, sizes):
 
 @pytest.mark.grade(
     points=2,
-    hint="Cache the new keys and values split into heads: (n_heads, t, d_model // n_heads).",
+    hint="Are the cached keys split into heads, shape (n_heads, t, d_model // n_heads)?",
     task="decode_step",
 )
 def test_decode_step_caches_the_keys_and_values_split_into_heads(kv, ref_attn, rng):
