@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from grader.testing import (
+    Mistake,
     assert_close,
     assert_same_text,
     attempt_module,
@@ -570,20 +571,26 @@ def test_run_eval_scores_each_item_by_hand(m):
     F1 0.75; in the context: precision, and, recall, of -> 4/5 = 0.8. q3: EM 1, no context."""
     calls = []
     report = m.run_eval(DATASET, make_model(calls), clock=FakeClock(TIMES))
-    assert calls == [(d["question"], d.get("context")) for d in DATASET], (
-        f"model_fn should be called as model_fn(question, context or None), got {calls}"
-    )
+    if calls != [(d["question"], d.get("context")) for d in DATASET]:
+        raise Mistake(
+            f"model_fn should be called as model_fn(question, context or None), got {calls}",
+            hint="Do you call model_fn(question, context), with None when there is no context?",
+        )
     assert len(report.items) == 3, f"expected 3 item records, got {len(report.items)}"
     for item in report.items:
-        assert set(item) == ITEM_KEYS, (
-            f"item keys should be {sorted(ITEM_KEYS)}, got {sorted(item)}"
-        )
-    assert [i["id"] for i in report.items] == ["q1", "q2", "q3"]
-    assert [i["prediction"] for i in report.items] == [
-        "Exact match.",
-        OUTPUTS[DATASET[1]["question"]][0],
-        "42",
-    ]
+        if set(item) != ITEM_KEYS:
+            extra, missing = sorted(set(item) - ITEM_KEYS), sorted(ITEM_KEYS - set(item))
+            raise Mistake(
+                f"item keys should be {sorted(ITEM_KEYS)}; extra {extra}, missing {missing}",
+                hint="Which keys does the docstring list for an item record, exactly?",
+            )
+    ids = [i["id"] for i in report.items]
+    assert ids == ["q1", "q2", "q3"], f"item ids in order: expected q1, q2, q3, got {ids}"
+    predictions = [i["prediction"] for i in report.items]
+    expected = ["Exact match.", OUTPUTS[DATASET[1]["question"]][0], "42"]
+    assert predictions == expected, (
+        f"predictions should be model_fn's text as returned: expected {expected}, got {predictions}"
+    )
     assert_close([i["em"] for i in report.items], [1, 0, 1], what="em per item")
     assert_close([i["f1"] for i in report.items], [1, 0.75, 1], what="f1 per item")
     g = [i["groundedness"] for i in report.items]
@@ -616,10 +623,26 @@ def test_run_eval_latencies_come_from_the_clock_around_each_call(m):
 def test_run_eval_summary_by_hand(m):
     report = m.run_eval(DATASET, make_model([]), clock=FakeClock(TIMES))
     s = report.summary
-    assert set(s) == SUMMARY_KEYS, f"summary keys should be {sorted(SUMMARY_KEYS)}, got {sorted(s)}"
+    if set(s) != SUMMARY_KEYS:
+        extra, missing = sorted(set(s) - SUMMARY_KEYS), sorted(SUMMARY_KEYS - set(s))
+        raise Mistake(
+            f"summary keys should be exactly {sorted(SUMMARY_KEYS)}; extra {extra}, "
+            f"missing {missing}",
+            hint="Which seven keys does the docstring list for the summary, exactly?",
+        )
     assert (s["n"], s["n_errors"]) == (3, 0), f"n, n_errors: {s['n']}, {s['n_errors']}"
     # em (1 + 0 + 1)/3; f1 (1 + 0.75 + 1)/3; groundedness (1 + 0.8)/2 (q3 has no context)
     assert_close([s["em"], s["f1"]], [2 / 3, 2.75 / 3], what="summary em, f1")
+    name_the_mistake(
+        s["groundedness"],
+        {
+            "the item without a context counted as 0 in the mean groundedness": (
+                1.8 / 3,
+                "Is 'no context' (None) a groundedness of 0, or not a groundedness at all?",
+            )
+        },
+        what="summary groundedness",
+    )
     assert_close(s["groundedness"], 0.9, what="summary groundedness (over items with a context)")
     assert_close(s["cost"], 0.0, what="cost without prices")
 
@@ -638,12 +661,33 @@ def test_an_exception_from_model_fn_is_recorded_not_raised(m):
     )
     assert failed["prediction"] is None, f"prediction after an error: {failed['prediction']!r}"
     assert_close([failed["em"], failed["f1"], failed["groundedness"]], [0, 0, 0], what="scores")
+    name_the_mistake(
+        failed["latency_s"],
+        {
+            "the failed call's latency is recorded as 0": (
+                0.0,
+                "Do you read the clock after a call that raised, and keep that latency?",
+            )
+        },
+        what="latency of the failed call",
+    )
     assert_close(failed["latency_s"], 2.0, what="latency of the failed call (clock read after it)")
     assert report.items[2]["error"] is None and report.items[2]["em"] == 1.0, "q3 still runs"
     s = report.summary
     assert s["n_errors"] == 1, f"n_errors: expected 1, got {s['n_errors']}"
     # em (1 + 0 + 1)/3, f1 (1 + 0 + 1)/3, groundedness (1 + 0)/2
-    assert_close([s["em"], s["f1"], s["groundedness"]], [2 / 3, 2 / 3, 0.5], what="summary")
+    got = [s["em"], s["f1"], s["groundedness"]]
+    name_the_mistake(
+        got,
+        {
+            "the item without a context counted as 0 in the mean groundedness": (
+                [2 / 3, 2 / 3, 1 / 3],
+                "Is 'no context' (None) a groundedness of 0, or not a groundedness at all?",
+            )
+        },
+        what="summary em, f1, groundedness",
+    )
+    assert_close(got, [2 / 3, 2 / 3, 0.5], what="summary em, f1, groundedness")
 
 
 FAIL_Q2 = DATASET[1]["question"]  # q2 has a context and takes 2.0 s
