@@ -34,6 +34,11 @@ Y_TRUE, Y_PRED = [1, 1, 1, 0, 0, 0, 1], [1, 0, 1, 1, 0, 0, 0]
 def test_confusion_counts_match_a_hand_count(m):
     got = m.confusion_counts(Y_TRUE, Y_PRED)
     assert tuple(got) == (2, 1, 2, 2), f"expected (tp, fp, fn, tn) = (2, 1, 2, 2), got {got}"
+    # the docstring's example: one of each
+    got = m.confusion_counts([1, 1, 0, 0], [1, 0, 1, 0])
+    assert tuple(got) == (1, 1, 1, 1), (
+        f"expected (1, 1, 1, 1) for the docstring's example, got {got}"
+    )
 
 
 @pytest.mark.grade(
