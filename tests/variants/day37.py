@@ -53,6 +53,10 @@ VARIANTS = [
          "    except urllib.error.URLError as exc:\n",
          "    except urllib.error.URLError as exc:\n"),
     )),
+    Variant(CLIENT, "only urlopen is guarded: a body that stalls escapes as a raw TimeoutError", (
+        ("        with response, _transport_errors(self.timeout):\n"
+         "            raw = response.read()", "        with response:\n            raw = response.read()"),
+    )),
     Variant(CLIENT, "a malformed body is retried like a 503", (
         ("    if isinstance(exc, LLMTimeoutError):\n",
          "    if isinstance(exc, (LLMTimeoutError, InvalidResponseError)):\n"),

@@ -6,6 +6,8 @@ OS picks, stopped (threads joined, socket closed) when the test ends.
 
 from __future__ import annotations
 
+import socket
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -48,3 +50,50 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeLLM]:
 def sleeps() -> RecordingSleep:
     """The injected sleep; ``sleeps.calls`` lists the waits in order."""
     return RecordingSleep()
+
+
+@pytest.fixture
+def stalling_server() -> Iterator[str]:
+    """A base URL whose server sends a 200's headers and half its body, then stalls.
+
+    Each connection gets ``Content-Length: 200`` and 19 bytes, then nothing until
+    the test ends: a client sees the headers at once and must time out reading the
+    body. Count the attempts with the sleeps.
+    """
+    stop = threading.Event()
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.02)
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            conn.settimeout(2.0)
+            try:
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    piece = conn.recv(65536)
+                    if not piece:
+                        break
+                    request += piece
+                conn.sendall(
+                    b"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n"
+                    b"Content-Length: 200\r\n\r\n" + b'{"choices": [{"mess'
+                )
+            except OSError:
+                pass
+            held.append(conn)  # kept open, silent, until the test ends
+
+    thread = threading.Thread(target=serve, name="stalling-server")
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join()
+        for conn in held:
+            conn.close()
+        listener.close()

@@ -570,6 +570,25 @@ def test_a_timeout_shorter_than_the_servers_delay_raises_promptly(llm, make_clie
     assert issubclass(llm.LLMTimeoutError, llm.LLMError), "LLMTimeoutError should be an LLMError"
 
 
+@pytest.mark.grade(
+    points=2,
+    hint="The headers came in time, the body did not: is response.read() covered as well?",
+    task="LLMClient.chat",
+)
+def test_a_body_that_stalls_after_the_headers_times_out_too(llm, stalling_server, sleeps):
+    # 200 and Content-Length: 200 at once, then 19 bytes and silence: "no complete
+    # answer within timeout" is a timeout too, retried like one (max_retries=1).
+    client = llm.LLMClient(
+        stalling_server, sleep=sleeps, rng=CeilingRng(), timeout=0.3, max_retries=1
+    )
+    started = time.monotonic()
+    with expect_error(llm.LLMTimeoutError, "when the body stops arriving after the headers"):
+        client.chat(USER)
+    elapsed = time.monotonic() - started
+    assert elapsed < 1.9, f"giving up took {elapsed:.1f} s: is the timeout passed to the socket?"
+    assert_sleeps(sleeps, [0.5], "one backoff between the two attempts", last_failed=True)
+
+
 @pytest.mark.grade(points=1, hint="Is a timeout retried like a 503?", task="LLMClient.chat")
 def test_a_timeout_then_a_fast_answer_succeeds(make_client, fake, sleeps):
     fake.script(delay(2.0), answer("finally"))
