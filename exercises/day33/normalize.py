@@ -26,7 +26,9 @@ def normalize(
 
     1. ``lowercase``: full case folding with ``str.casefold`` ("Straße" -> "strasse");
     2. ``strip_accents``: decompose (NFKD for the K forms, NFD otherwise) and drop
-       the combining marks ("Café" -> "Cafe"; 机器学习 and 한국어 are kept);
+       the combining marks, the characters whose ``unicodedata.combining`` is non-zero
+       ("Café" -> "Cafe"; 机器学习, 한국어 and the emoji variation selector U+FE0F,
+       which is not a combining mark, are kept);
     3. normalise to ``form`` (NFC, NFD, NFKC or NFKD), so the result is always in
        that form; ``ValueError`` for any other form;
     4. ``collapse_whitespace``: every run of Unicode whitespace (tab, newline,
@@ -44,8 +46,10 @@ class Pipeline:
     """Steps ``str -> str`` applied in order: ``Pipeline(f, g)(text) == g(f(text))``.
 
     ``Pipeline()`` returns its input unchanged. ``TypeError`` if a step is not callable.
-    The repr names the steps (a function by its name, a ``functools.partial`` with
-    its keyword arguments), never a memory address::
+    The repr names the steps in order (a function, lambda or method by its
+    ``__name__``, a ``functools.partial`` by its function with its keyword arguments,
+    any other callable object by its own repr if its class defines ``__repr__`` (a
+    nested Pipeline), else by its class name), never a memory address::
 
         >>> Pipeline(str.strip, functools.partial(normalize, lowercase=True))
         Pipeline(strip, normalize(lowercase=True))

@@ -50,7 +50,8 @@ def get_pair_counts(ids: list[int]) -> dict[tuple[int, int], int]:
 def merge_pair(ids: list[int], pair: tuple[int, int], new_id: int) -> list[int]:
     """A new list with every occurrence of ``pair`` replaced by ``new_id``, left to right.
 
-    Occurrences do not overlap, and ``ids`` itself is not modified.
+    Occurrences do not overlap, ``ids`` itself is not modified (a new list is returned
+    even when ``pair`` does not occur), and the time is linear in ``len(ids)``.
     [1, 2, 3, 1, 2], (1, 2), 9 -> [9, 3, 9]
     [5, 5, 5], (5, 5), 9 -> [9, 5]
     """
@@ -84,9 +85,10 @@ class BPETokenizer:
         """Learn ``vocab_size - 256`` merges from the UTF-8 bytes of ``text``; return self.
 
         Each step merges the most frequent pair into the next id (256, 257, ...);
-        a tie goes to the pair that occurs first in the current sequence. Training
-        stops early when fewer than two tokens remain, and always starts afresh
-        (a second call replaces the first one's merges). ``ValueError`` if
+        a tie goes to the pair that occurs first in the current sequence. A step
+        costs time linear in the current number of tokens. Training stops early when
+        fewer than two tokens remain, and always starts afresh (a second call
+        replaces the first one's merges and vocab). ``ValueError`` if
         ``vocab_size < 256``.
 
         train("aaabdaaabac", 257) -> merges == {(97, 97): 256}, vocab[256] == b"aa"
@@ -117,8 +119,9 @@ class BPETokenizer:
     def encode(self, text: str) -> list[int]:
         """Token ids of ``text``: its UTF-8 bytes, then the learned merges.
 
-        Repeatedly merges the pair present with the *lowest* merge id, until no
-        pair present has a merge. Untrained: encode("hé") -> [104, 195, 169].
+        Repeatedly merges the pair present with the *lowest* merge id (not the most
+        frequent pair of ``text``), until no pair present has a merge.
+        Untrained: encode("hé") -> [104, 195, 169].
         This replays the merges in the order training made them.
         """
         ids = list(text.encode("utf-8"))

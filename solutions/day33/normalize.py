@@ -39,7 +39,9 @@ def normalize(
 
     1. ``lowercase``: full case folding with ``str.casefold`` ("Straße" -> "strasse");
     2. ``strip_accents``: decompose (NFKD for the K forms, NFD otherwise) and drop
-       the combining marks ("Café" -> "Cafe"; 机器学习 and 한국어 are kept);
+       the combining marks, the characters whose ``unicodedata.combining`` is non-zero
+       ("Café" -> "Cafe"; 机器学习, 한국어 and the emoji variation selector U+FE0F,
+       which is not a combining mark, are kept);
     3. normalise to ``form`` (NFC, NFD, NFKC or NFKD), so the result is always in
        that form; ``ValueError`` for any other form;
     4. ``collapse_whitespace``: every run of Unicode whitespace (tab, newline,
@@ -76,8 +78,10 @@ class Pipeline:
     """Steps ``str -> str`` applied in order: ``Pipeline(f, g)(text) == g(f(text))``.
 
     ``Pipeline()`` returns its input unchanged. ``TypeError`` if a step is not callable.
-    The repr names the steps (a function by its name, a ``functools.partial`` with
-    its keyword arguments), never a memory address::
+    The repr names the steps in order (a function, lambda or method by its
+    ``__name__``, a ``functools.partial`` by its function with its keyword arguments,
+    any other callable object by its own repr if its class defines ``__repr__`` (a
+    nested Pipeline), else by its class name), never a memory address::
 
         >>> Pipeline(str.strip, functools.partial(normalize, lowercase=True))
         Pipeline(strip, normalize(lowercase=True))
@@ -103,4 +107,10 @@ def _step_name(step: Callable[[str], str]) -> str:
     if isinstance(step, functools.partial):
         args = [repr(a) for a in step.args] + [f"{k}={v!r}" for k, v in step.keywords.items()]
         return f"{_step_name(step.func)}({', '.join(args)})"
-    return getattr(step, "__name__", None) or repr(step)
+    name = getattr(step, "__name__", None)
+    if name:
+        return name  # a function, a lambda ("<lambda>"), a method
+    if type(step).__repr__ is not object.__repr__:
+        return repr(step)  # a class with its own repr, such as a nested Pipeline
+    # subtle: object's default repr is "<Shout object at 0x7f...>": name the class instead
+    return type(step).__name__

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import itertools
+import time
 from collections import Counter
 
 import numpy as np
 import pytest
 
-from grader.testing import assert_not_much_slower, attempt_module, expect_error, reference_module
+from grader.testing import (
+    Mistake,
+    assert_not_much_slower,
+    attempt_module,
+    expect_error,
+    name_the_mistake,
+    reference_module,
+)
 
 bpe = attempt_module("bpe")
 ref = reference_module("bpe")
@@ -64,20 +72,69 @@ def repetitive_text(rng, n: int) -> str:
     return "".join(alphabet[i] for i in rng.integers(0, len(alphabet), size=n))
 
 
+def merge_by_hand(ids: list[int], pair: tuple[int, int], new_id: int) -> list[int]:
+    out, i = [], 0
+    while i < len(ids):
+        if i + 1 < len(ids) and (ids[i], ids[i + 1]) == pair:
+            out.append(new_id)
+            i += 2
+        else:
+            out.append(ids[i])
+            i += 1
+    return out
+
+
 def apply_merges_in_order(text: str, merges: dict) -> list[int]:
     """Independent encoder: apply every merge, in creation (= id) order, to the whole sequence."""
     ids = list(text.encode("utf-8"))
-    for (first, second), new_id in sorted(merges.items(), key=lambda item: item[1]):
-        out, i = [], 0
-        while i < len(ids):
-            if i + 1 < len(ids) and (ids[i], ids[i + 1]) == (first, second):
-                out.append(new_id)
-                i += 2
-            else:
-                out.append(ids[i])
-                i += 1
-        ids = out
+    for pair, new_id in sorted(merges.items(), key=lambda item: item[1]):
+        ids = merge_by_hand(ids, pair, new_id)
     return ids
+
+
+# Tie rules: each picks one of the equally frequent pairs, listed in order of first occurrence.
+TIE_RULES = {
+    "the first pair in the sequence (right)": lambda tied: tied[0],
+    "the smallest pair": min,
+    "the largest pair": max,
+    "the last pair in the sequence": lambda tied: tied[-1],
+    "the pair holding the newest id": lambda tied: max(tied, key=max),
+}
+TIE_HINTS = {
+    "the smallest pair": "Among equally frequent pairs, which wins: the smallest, or the one "
+    "met first in the sequence? Do you sort the pairs, or use min on (-count, pair)?",
+    "the largest pair": "Among equally frequent pairs, which wins: the largest, or the one "
+    "met first in the sequence? Does max compare (count, pair) tuples?",
+    "the last pair in the sequence": "Among equally frequent pairs, which wins: the last one "
+    "you met, or the first? Does your loop replace the best pair on >= instead of >?",
+    "the pair holding the newest id": "Among equally frequent pairs, which wins: the one "
+    "holding the newest token, or the one met first in the sequence?",
+}
+
+
+def train_by_hand(text: str, vocab_size: int, tie_rule) -> list:
+    """Independent trainer: the merges, as a list of (pair, id), with the given tie rule."""
+    ids, merges = list(text.encode("utf-8")), []
+    for new_id in range(256, vocab_size):
+        if len(ids) < 2:
+            break
+        counts = Counter(itertools.pairwise(ids))
+        best = max(counts.values())
+        pair = tie_rule([p for p in dict.fromkeys(itertools.pairwise(ids)) if counts[p] == best])
+        ids = merge_by_hand(ids, pair, new_id)
+        merges.append((pair, new_id))
+    return merges
+
+
+def name_the_tie_mistake(got: list, text: str, vocab_size: int) -> None:
+    """Raise Mistake when ``got`` is what a wrong tie rule (and not the right one) gives."""
+    right = train_by_hand(text, vocab_size, TIE_RULES["the first pair in the sequence (right)"])
+    wrong = {}
+    for rule, hint in TIE_HINTS.items():
+        merges = train_by_hand(text, vocab_size, TIE_RULES[rule])
+        if merges != right:  # on some texts a wrong rule happens to pick the right pairs
+            wrong[f"a tie went to {rule} instead of the first one in the sequence"] = (merges, hint)
+    name_the_mistake(got, wrong, what=f"train({text!r}, {vocab_size}): merges {got}")
 
 
 def train(module, text: str = CORPUS, vocab_size: int = 320):
@@ -90,7 +147,9 @@ def train(module, text: str = CORPUS, vocab_size: int = 320):
 
 
 @pytest.mark.grade(
-    points=1, hint="Walk over neighbours: zip(ids, ids[1:]).", task="get_pair_counts"
+    points=1,
+    hint="Which neighbouring pairs does zip(ids, ids[1:]) give, and how often is each one there?",
+    task="get_pair_counts",
 )
 def test_pair_counts_match_a_hand_count_in_order_of_first_occurrence(bpe):
     # [1, 2, 3, 1, 2]: pairs (1,2) (2,3) (3,1) (1,2) -> (1,2) twice, first seen first
@@ -102,7 +161,10 @@ def test_pair_counts_match_a_hand_count_in_order_of_first_occurrence(bpe):
 
 
 @pytest.mark.grade(
-    points=1, hint="How many pairs does a list of n ids have?", task="get_pair_counts"
+    points=1,
+    hint="How many pairs does a list of n ids have when n is 0 or 1, and do overlapping pairs "
+    "count?",
+    task="get_pair_counts",
 )
 @pytest.mark.parametrize(
     "ids, expected",
@@ -163,7 +225,9 @@ def test_merge_pair_replaces_non_overlapping_occurrences_left_to_right(bpe, ids,
 
 
 @pytest.mark.grade(
-    points=1, hint="Build a new list instead of deleting from the input.", task="merge_pair"
+    points=1,
+    hint="Do you delete from (or assign into) the caller's list instead of building a new one?",
+    task="merge_pair",
 )
 def test_merge_pair_does_not_modify_its_input(bpe):
     ids = [1, 2, 3, 1, 2]
@@ -173,7 +237,30 @@ def test_merge_pair_does_not_modify_its_input(bpe):
 
 @pytest.mark.grade(
     points=1,
-    hint="Expanding every new id back into the pair should give the input again.",
+    hint="When the pair does not occur, do you return the input list itself instead of a new one?",
+    task="merge_pair",
+)
+@pytest.mark.parametrize(
+    "ids, pair",
+    [
+        ([1, 2, 3], (3, 1)),  # the pair does not occur: still a new list
+        ([1, 2, 3], (1, 2)),  # it occurs
+        ([], (1, 2)),  # empty input: a new empty list
+    ],
+    ids=["absent", "present", "empty"],
+)
+def test_merge_pair_always_returns_a_new_list(bpe, ids, pair):
+    got = bpe.merge_pair(ids, pair, 9)
+    assert got is not ids, (
+        f"merge_pair({ids}, {pair}, 9) returned its input list itself; the docstring "
+        "promises a new list (the caller may change one without the other)"
+    )
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="If you expand every new id back into the pair, do you get the input again, and is no "
+    "occurrence left?",
     task="merge_pair",
 )
 def test_merge_pair_is_undone_by_expanding_the_new_id(bpe, rng):
@@ -209,6 +296,7 @@ def test_training_on_aaabdaaabac_makes_the_hand_worked_merges(bpe):
     262                        one token left: stop, although vocab_size=300 asks for more
     """
     tokenizer = train(bpe, "aaabdaaabac", 300)
+    name_the_tie_mistake(list(tokenizer.merges.items()), "aaabdaaabac", 300)
     expected = [
         ((A, A), 256),
         ((256, A), 257),
@@ -229,21 +317,68 @@ def test_training_on_aaabdaaabac_makes_the_hand_worked_merges(bpe):
 
 @pytest.mark.grade(
     points=2,
-    hint="Among equally frequent pairs, the one met first in the sequence wins: not the smallest.",
+    hint="Among equally frequent pairs, which wins: the one met first in the sequence, or the "
+    "smallest, largest or last?",
     task="BPETokenizer",
 )
-def test_a_tie_goes_to_the_pair_that_occurs_first(bpe):
-    # "bcab": (b,c) (c,a) (a,b) once each -> (b,c) is first, though (a,b) is smaller;
-    # then [256, a, b]: (256,a) before (a,b); then [257, b].
-    tokenizer = train(bpe, "bcab", 259)
-    expected = [((B, C), 256), ((256, A), 257), ((257, B), 258)]
-    assert list(tokenizer.merges.items()) == expected, (
-        f"expected {expected}, got {list(tokenizer.merges.items())}"
-    )
+@pytest.mark.parametrize(
+    "text, vocab_size, expected",
+    [
+        # (b,c) (c,a) (a,b) once each: (b,c) is first, though (a,b) is smaller;
+        # then [256, a, b]: (256,a) before (a,b); then [257, b].
+        ("bcab", 259, [((B, C), 256), ((256, A), 257), ((257, B), 258)]),
+        # (a,a) (a,b) (b,b) (b,a) once each: (a,a) is first; then [256, b, b, a]:
+        # (256,b) is first, though (b,a) is smaller and (b,b) holds no new id.
+        ("aabba", 258, [((A, A), 256), ((256, B), 257)]),
+    ],
+    ids=["bcab", "aabba"],
+)
+def test_a_tie_goes_to_the_pair_that_occurs_first(bpe, text, vocab_size, expected):
+    got = list(train(bpe, text, vocab_size).merges.items())
+    right = train_by_hand(text, vocab_size, TIE_RULES["the first pair in the sequence (right)"])
+    assert right == expected, f"the test's own trainer disagrees: {right}"
+    name_the_tie_mistake(got, text, vocab_size)
+    assert got == expected, f"train({text!r}, {vocab_size}): expected {expected}, got {got}"
 
 
 @pytest.mark.grade(
-    points=1, hint="A vocabulary smaller than the 256 bytes cannot exist.", task="BPETokenizer"
+    points=1,
+    hint="Does train return the tokenizer itself, so that BPETokenizer().train(...) can be kept?",
+    task="BPETokenizer",
+)
+def test_train_returns_the_tokenizer_itself(bpe):
+    tokenizer = bpe.BPETokenizer()
+    returned = tokenizer.train("aaabdaaabac", 257)
+    assert returned is tokenizer, f"train should return self, got {returned!r}"[:200]
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="What is left in merges and vocab from the first call when you train a second time?",
+    task="BPETokenizer",
+)
+def test_a_second_train_starts_afresh(bpe):
+    # bcab alone gives (b,c)=256, (256,a)=257, (257,b)=258: nothing of aaabdaaabac may remain
+    tokenizer = bpe.BPETokenizer()
+    tokenizer.train("aaabdaaabac", 300)
+    tokenizer.train("bcab", 259)
+    expected = [((B, C), 256), ((256, A), 257), ((257, B), 258)]
+    got = list(tokenizer.merges.items())
+    assert got == expected, (
+        f"after train('aaabdaaabac', 300) then train('bcab', 259), merges are {got}; "
+        f"expected only the second call's {expected}: are the first call's merges kept?"
+    )
+    assert sorted(tokenizer.vocab) == list(range(259)), (
+        f"vocab holds ids {sorted(tokenizer.vocab)[256:]} beyond the bytes; expected 256-258 only: "
+        "are the first call's tokens left in vocab?"
+    )
+    assert tokenizer.vocab[256] == b"bc", f"vocab[256] = {tokenizer.vocab[256]!r}, expected b'bc'"
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="Can a vocabulary be smaller than the 256 byte values? What do you raise then?",
+    task="BPETokenizer",
 )
 @pytest.mark.parametrize("vocab_size", [255, 0, -1], ids=["255", "zero", "negative"])
 def test_training_rejects_a_vocab_size_below_256(bpe, vocab_size):
@@ -276,7 +411,7 @@ def test_training_stops_early_and_accepts_256(bpe, text, vocab_size, expected):
 
 @pytest.mark.grade(
     points=1,
-    hint="vocab[new_id] is the concatenation of the two tokens' bytes.",
+    hint="Is vocab[new_id] the two tokens' bytes joined, and do ids 0-255 stay single bytes?",
     task="BPETokenizer",
 )
 def test_vocab_holds_every_byte_and_the_bytes_of_every_merge(bpe):
@@ -313,7 +448,7 @@ def test_training_matches_the_reference_on_random_text(bpe, ref, rng):
 
 @pytest.mark.grade(
     points=2,
-    hint="Merge the pair with the lowest merge id first, and stop when no pair has a merge.",
+    hint="Which pair do you merge first: the one with the lowest merge id? And when do you stop?",
     task="BPETokenizer",
 )
 def test_encode_replays_the_hand_worked_merges(bpe):
@@ -335,7 +470,38 @@ def test_encode_replays_the_hand_worked_merges(bpe):
 
 @pytest.mark.grade(
     points=2,
-    hint="A later merge may build on an earlier merge's token: apply them in creation order.",
+    hint="When two merges compete for the same token, which goes first: the lower merge id or "
+    "the pair that is more frequent in this text?",
+    task="BPETokenizer",
+)
+def test_encode_merges_by_merge_id_not_by_frequency_in_the_text(bpe):
+    """train("abaaa", 258): (a,a) x2 -> 256; then a b 256 a, all x1: (a,b) first -> 257.
+
+    encode("aabab"): (a,a) has the lower id, so it goes first although (a,b) occurs twice:
+    a a b a b -> 256 b a b -> 256 b 257.  Most frequent first would give a 257 257.
+    """
+    tokenizer = train(bpe, "abaaa", 258)
+    merges = list(tokenizer.merges.items())
+    assert merges == [((A, A), 256), ((A, B), 257)], f"train('abaaa', 258): merges {merges}"
+    got = tokenizer.encode("aabab")
+    name_the_mistake(
+        got,
+        {
+            "the most frequent pair was merged first, not the one with the lowest merge id": (
+                [A, 257, 257],
+                "Is encode picking the most frequent pair of the text? Training's order "
+                "(the lowest merge id first) is what encode must replay.",
+            )
+        },
+        what=f"encode('aabab') = {got}",
+    )
+    assert got == [256, B, 257], f"encode('aabab'): expected [256, 98, 257], got {got}"
+
+
+@pytest.mark.grade(
+    points=2,
+    hint="A later merge may build on an earlier merge's token: do you apply them in creation "
+    "order?",
     task="BPETokenizer",
 )
 def test_encode_equals_applying_every_merge_in_creation_order(bpe, rng):
@@ -349,7 +515,9 @@ def test_encode_equals_applying_every_merge_in_creation_order(bpe, rng):
 
 
 @pytest.mark.grade(
-    points=1, hint="Train and encode like the reference on random text.", task="BPETokenizer"
+    points=1,
+    hint="Where does your encoding of a random text first differ from the reference's?",
+    task="BPETokenizer",
 )
 def test_encode_matches_the_reference_on_random_text(bpe, ref, rng):
     corpus = repetitive_text(rng, 300)
@@ -361,7 +529,7 @@ def test_encode_matches_the_reference_on_random_text(bpe, ref, rng):
 
 @pytest.mark.grade(
     points=1,
-    hint="Join the bytes of every id, then decode the whole byte string once.",
+    hint="Do you join the bytes of every id first and decode the whole byte string once?",
     task="BPETokenizer",
 )
 @pytest.mark.parametrize("name", list(ROUND_TRIP), ids=list(ROUND_TRIP))
@@ -387,7 +555,8 @@ def test_decode_inverts_encode_on_random_unicode_strings(bpe, rng):
 
 @pytest.mark.grade(
     points=1,
-    hint='bytes.decode("utf-8", errors="replace") turns a broken sequence into U+FFFD.',
+    hint="What does bytes.decode('utf-8') do with half a character, and which errors= turns it "
+    "into U+FFFD?",
     task="BPETokenizer",
 )
 def test_decode_replaces_an_incomplete_character(bpe):
@@ -400,7 +569,8 @@ def test_decode_replaces_an_incomplete_character(bpe):
 
 @pytest.mark.grade(
     points=1,
-    hint="Look the id up in vocab yourself and raise ValueError naming it.",
+    hint="What does your decode raise for an id that is not in vocab: a KeyError or IndexError, "
+    "or the ValueError promised?",
     task="BPETokenizer",
 )
 @pytest.mark.parametrize("bad", [263, 1000, -1], ids=["next-id", "large", "negative"])
@@ -415,8 +585,8 @@ def test_decode_rejects_an_unknown_id(bpe, bad):
 
 @pytest.mark.grade(
     points=2,
-    hint="Save the merges in order as numbers and rebuild vocab from them: some tokens are "
-    "half a character, so their bytes do not survive a trip through str.",
+    hint="Some tokens are half a character: do their bytes survive your file? Could you save the "
+    "merges as numbers, in order, and rebuild vocab from them?",
     task="BPETokenizer",
 )
 @pytest.mark.parametrize("as_str", [False, True], ids=["path", "str"])
@@ -437,7 +607,94 @@ def test_save_then_load_gives_back_the_same_tokenizer(bpe, tmp_path, as_str):
 
 
 # ---------------------------------------------------------------- scaling
-# Last in the file: the slowest test, so a fail-fast run reaches the quick ones first.
+# Last in the file: the slowest tests, so a fail-fast run reaches the quick ones first.
+
+GROWTH_ROUNDS = 4  # a steep-looking growth is measured again this many times before it fails
+
+
+def assert_grows_like_the_reference(attempt_fn, reference_fn, inputs, *, allowed, what, advice):
+    """Fail when the attempt's time grows from ``inputs[0]`` to ``inputs[1]`` (4x as long)
+    more than ``allowed`` times as steeply as the reference's.
+
+    subtle: a growth, not a time: linear code grows 4x like the reference (relative growth
+    about 1) however slow its constant factor, and quadratic code grows about 16x (relative
+    growth about 4). Each run is timed in CPU time of this process (time.process_time), so
+    the time the machine gave to other processes does not count: on a busy machine a long
+    run is interrupted more often than a short one, which would bend a wall-clock growth.
+    The four runs are interleaved and the best of three counts; a steep growth is measured
+    again (up to GROWTH_ROUNDS rounds) and the best round counts.
+    """
+    small, large = inputs
+    rounds = []
+    for _ in range(GROWTH_ROUNDS):
+        best = [float("inf")] * 4
+        for _ in range(3):
+            for k, (fn, arg) in enumerate(
+                [
+                    (attempt_fn, small),
+                    (reference_fn, small),
+                    (attempt_fn, large),
+                    (reference_fn, large),
+                ]
+            ):
+                start = time.process_time()
+                fn(arg)
+                best[k] = min(best[k], time.process_time() - start)
+        attempt_growth = best[2] / max(best[0], 1e-6)
+        reference_growth = best[3] / max(best[1], 1e-6)
+        rounds.append((attempt_growth / reference_growth, attempt_growth, reference_growth))
+        if rounds[-1][0] <= allowed:
+            return
+    relative, attempt_growth, reference_growth = min(rounds)
+    raise Mistake(
+        f"timing test: {what}: from n to 4n your time grew {attempt_growth:.1f}x, the "
+        f"reference's {reference_growth:.1f}x ({relative:.1f}x as steep; allowed: {allowed:g}x; "
+        f"best of {len(rounds)} rounds; the results were right, the growth was not): "
+        "that is quadratic, not linear",
+        hint=advice,
+    )
+
+
+@pytest.mark.grade(
+    points=2,
+    hint="Does each occurrence cost O(1)? Slice assignment, del or insert in the middle of a "
+    "list moves every element after it, which makes the merge O(n²).",
+    task="merge_pair",
+    time_limit=30,  # a correct attempt needs about a second; a quadratic one several
+)
+def test_merge_pair_takes_linear_time(bpe, ref):
+    # every position starts an occurrence: the worst case for a merge that shifts the list
+    inputs = ([1, 2] * 8_192, [1, 2] * 32_768)
+    assert_grows_like_the_reference(
+        lambda ids: bpe.merge_pair(ids, (1, 2), 9),
+        lambda ids: ref.merge_pair(ids, (1, 2), 9),
+        inputs,
+        allowed=2.0,
+        what="merge_pair on [1, 2] * n/2 with the pair (1, 2)",
+        advice="Does each occurrence cost O(1)? Slice assignment, del or insert in the middle "
+        "of a list moves every element after it: append to a new list instead.",
+    )
+
+
+@pytest.mark.grade(
+    points=2,
+    hint="Does each merge step cost O(n)? Slice assignment, del or insert in the middle of a "
+    "list moves every element after it, which makes a step O(n²).",
+    task="BPETokenizer",
+    time_limit=30,  # a correct attempt needs about a second; a quadratic one several
+)
+def test_training_time_grows_linearly_with_the_text(bpe, ref):
+    # "abab...": the first step merges n/2 pairs, the next n/4, ... until one token is left
+    inputs = ("ab" * 8_192, "ab" * 32_768)
+    assert_grows_like_the_reference(
+        lambda text: bpe.BPETokenizer().train(text, 300),
+        lambda text: ref.BPETokenizer().train(text, 300),
+        inputs,
+        allowed=2.0,
+        what="training on 'ab' * n/2 until one token is left",
+        advice="Does each merge step cost O(n)? Slice assignment, del or insert in the middle "
+        "of a list moves every element after it: build a new list in one pass instead.",
+    )
 
 
 def scaling_corpus(n_bytes: int = 200_000) -> str:
@@ -453,8 +710,8 @@ def scaling_corpus(n_bytes: int = 200_000) -> str:
 
 @pytest.mark.grade(
     points=2,
-    hint="Each merge step should cost O(n): one pass to count, one pass to build a new list. "
-    "Slicing or deleting inside the loop, or re-encoding from scratch each step, is O(n²).",
+    hint="Does each merge step cost one pass over the ids? Re-encoding the text, slicing or "
+    "deleting inside the loop makes a step much slower.",
     task="BPETokenizer",
     time_limit=25,  # a correct attempt needs a few seconds; a quadratic one never finishes
 )
