@@ -46,21 +46,24 @@ class TokenBucket:
         """Wait (with ``sleep``) until ``tokens`` can be taken; return True once taken.
 
         timeout None waits as long as needed. With a timeout in seconds it returns
-        False, never sleeping past the deadline, when the tokens cannot be had in time;
-        it may give up at once when they clearly cannot arrive before the deadline.
+        False, never sleeping past the deadline, when the tokens cannot be had in time
+        (tokens that arrive exactly at the deadline are in time); it may give up at once
+        when they clearly cannot arrive before the deadline.
         rate = 4, empty bucket: acquire(1) sleeps 0.25 s in total, then returns True.
         """
         raise NotImplementedError("acquire: run 'nox -s hint -- day36' if stuck")
 
 
 async def gather_limited(factories, limit):
-    """Await ``factory()`` for every zero-argument factory, at most ``limit`` at once.
+    """Await ``factory()`` for every zero-argument factory, ``limit`` at once.
 
-    Returns the results in input order (not in completion order). A factory is
-    called only when a slot is free, so at most ``limit`` coroutines exist at once.
-    On the first exception, the coroutines still running are cancelled (and have
-    finished cancelling), no further factory is called, and that exception is
-    re-raised. ``ValueError`` for limit < 1; no factories -> [].
+    Up to ``limit`` run concurrently (exactly ``limit`` while enough are waiting; a new
+    one starts as soon as one finishes). Returns the results in input order (not in
+    completion order). A factory is called only when a slot is free, so at most
+    ``limit`` coroutines exist at once. Once it has seen the first exception,
+    gather_limited calls no further factory, cancels the coroutines still running,
+    waits until they have finished cancelling, and re-raises that exception.
+    ``ValueError`` for limit < 1; no factories -> [].
 
     [lambda: fetch(1), lambda: fetch(2), lambda: fetch(3)] with limit 2: fetch(3)
     starts only when fetch(1) or fetch(2) is done; returns [r1, r2, r3].
@@ -73,8 +76,9 @@ class LRUCache:
 
     Both ``get`` (on a hit) and ``put`` make a key the most recently used; ``put``
     of a new key into a full cache evicts the least recently used one. ``hits`` and
-    ``misses`` count the lookups made with ``get``. Thread safe. ``ValueError`` for
-    capacity < 1.
+    ``misses`` count the lookups made with ``get``. Thread safe: ``get``, ``put``,
+    ``len`` and the counts stay right however many threads share the cache.
+    ``ValueError`` for capacity < 1.
 
     capacity 2: put("a", 1), put("b", 2), get("a") -> 1, put("c", 3) evicts "b";
     get("b") -> None (a miss), len(cache) -> 2, hits 1, misses 1.
@@ -104,7 +108,8 @@ class LRUCache:
 def parallel_map(fn, items, max_workers):
     """``[fn(x) for x in items]`` run on a pool of ``max_workers`` threads, in input order.
 
-    ``items`` may be any iterable. At most ``max_workers`` calls run at once. If calls
+    ``items`` may be any iterable. Up to ``max_workers`` calls run at once (never more,
+    and as many as that while enough items are waiting). If calls
     raise, the exception of the first failing item in input order is re-raised (as
     ``Executor.map`` does). ``ValueError`` for max_workers < 1.
 

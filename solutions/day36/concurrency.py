@@ -90,7 +90,8 @@ class TokenBucket:
         """Wait (with ``sleep``) until ``tokens`` can be taken; return True once taken.
 
         With a ``timeout`` in seconds it returns False instead of sleeping past the
-        deadline; it gives up at once when the tokens cannot arrive in time.
+        deadline (tokens that arrive exactly at the deadline are in time); it gives up
+        at once when the tokens cannot arrive in time.
         rate = 4, empty bucket: acquire(1) sleeps 0.25 s, then returns True.
         """
         self._check(tokens)
@@ -112,11 +113,13 @@ class TokenBucket:
 
 
 async def gather_limited(factories, limit):
-    """Await ``factory()`` for every factory, at most ``limit`` at once; results in input order.
+    """Await ``factory()`` for every factory, ``limit`` at once; results in input order.
 
-    A factory is called only when a slot is free. On the first exception the others
-    are cancelled (and awaited) and the exception is re-raised. ``ValueError`` for
-    limit < 1.
+    Exactly ``limit`` run at once while enough are waiting. A factory is called only
+    when a slot is free. Once the first exception is seen, no further factory is
+    called, the others are cancelled and awaited until they have finished
+    cancelling, and the exception is re-raised. ``ValueError`` for limit < 1; no
+    factories -> [].
 
     ``[lambda: fetch(1), lambda: fetch(2), lambda: fetch(3)]`` with limit 2 -> fetch(3)
     starts only when fetch(1) or fetch(2) is done; returns [r1, r2, r3].
@@ -154,7 +157,8 @@ class LRUCache:
 
     An ``OrderedDict`` is a hash map threaded on a doubly linked list, so "move this
     key to the newest end" and "drop the oldest" are both O(1). ``hits`` and ``misses``
-    count the lookups made with ``get``. Thread safe. ``ValueError`` for capacity < 1.
+    count the lookups made with ``get``. Thread safe: get, put, len and the counts
+    (every operation holds one lock). ``ValueError`` for capacity < 1.
 
     capacity 2: put(a), put(b), get(a), put(c) evicts b (a was used more recently).
     """
@@ -200,8 +204,9 @@ class LRUCache:
 def parallel_map(fn, items, max_workers):
     """``[fn(x) for x in items]`` on a pool of ``max_workers`` threads, in input order.
 
-    If calls raise, the exception of the first failing item in input order is
-    re-raised (as ``Executor.map`` does). Threads help when ``fn`` waits on I/O (an
+    Up to ``max_workers`` calls run at once, never more. If calls raise, the exception
+    of the first failing item in input order is re-raised (as ``Executor.map`` does).
+    ``ValueError`` for max_workers < 1. Threads help when ``fn`` waits on I/O (an
     HTTP call to a model server); pure-Python CPU work is serialised by the GIL.
     """
     if max_workers < 1:

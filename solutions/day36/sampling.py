@@ -36,8 +36,9 @@ def _softmax(logits):
 def apply_temperature(logits, temperature):
     """``logits / temperature``: T < 1 sharpens the distribution, T > 1 flattens it.
 
-    [2, 4] at T = 2 -> [1, 2]. ``ValueError`` for T <= 0 (T = 0 means greedy: no
-    division at all, see ``sample_next_token``).
+    [2, 4] at T = 2 -> [1, 2], as a new array (the input is left unchanged).
+    ``ValueError`` for T <= 0 (T = 0 means greedy: no division at all, see
+    ``sample_next_token``).
     """
     if not temperature > 0:
         raise ValueError(f"temperature must be > 0, got {temperature!r}")
@@ -65,9 +66,10 @@ def top_p_filter(logits, p, min_tokens_to_keep=1):
     """Nucleus filtering: keep the smallest set of most probable tokens whose mass reaches p.
 
     Probabilities [0.5, 0.25, 0.15, 0.1] with p = 0.7: 0.5 < 0.7, 0.5 + 0.25 = 0.75 >= 0.7,
-    so the first two are kept (the token that crosses p is kept). At least
-    ``min_tokens_to_keep`` tokens are kept. Ties in probability go to the lower index.
-    ``ValueError`` unless 0 < p <= 1.
+    so the first two are kept (the token that crosses p is kept); a sum equal to p has
+    reached it. At least ``min_tokens_to_keep`` tokens are kept. Ties in probability go
+    to the lower index. Works for large logits such as 1000 or -1000. ``ValueError``
+    unless 0 < p <= 1.
     """
     logits = _as_logits(logits)
     if not 0 < p <= 1:
@@ -90,7 +92,8 @@ def sample_next_token(logits, rng, temperature=1.0, top_k=None, top_p=None):
 
     temperature 0 -> greedy: the argmax, the lowest index on ties; no draw is made.
     Otherwise: temperature, then top-k, then top-p, then softmax, then one draw from
-    ``rng`` (a ``numpy.random.Generator``). [0, 5, 5] at T = 0 -> 1.
+    ``rng`` (a ``numpy.random.Generator``). Works for large logits such as 1000 or -1000.
+    ``ValueError`` for temperature < 0. [0, 5, 5] at T = 0 -> 1.
     """
     logits = _as_logits(logits)
     if temperature == 0:

@@ -75,6 +75,19 @@ VARIANTS = [
         ("                if wait > remaining:\n                    return False",
          "                if wait > remaining:\n                    self._lock.release()\n                    return False"),
     )),
+    Variant(CONC, "acquire checks and takes without the lock (only try_acquire is locked)", (
+        ("            wait = self._take(tokens)\n            if wait is None:\n                return True",
+         "            self._refill()\n            if self._tokens >= tokens:\n"
+         "                self._tokens -= tokens\n                return True\n"
+         "            wait = (tokens - self._tokens) / self.rate"),
+    )),
+    Variant(CONC, "a request for 0 or a negative number of tokens is accepted", (
+        ("if not 0 < tokens <= self.capacity:", "if tokens > self.capacity:"),
+    )),
+    Variant(CONC, "acquire gives up when the token arrives exactly at the deadline", (
+        ("                if wait > remaining:\n                    return False",
+         "                if wait >= remaining:\n                    return False"),
+    )),
     # ------------------------------------------------------------------ gather_limited
     Variant(CONC, "gather_limited does not cancel the others when one fails", (
         ("    try:\n        await asyncio.gather(*workers)\n    except BaseException:\n"
@@ -98,6 +111,10 @@ VARIANTS = [
         ("    factories = list(factories)\n",
          "    factories = list(factories)\n    coroutines = [factory() for factory in factories]\n"),
         ("results[i] = await factories[i]()", "results[i] = await coroutines[i]"),
+    )),
+    Variant(CONC, "gather_limited cancels the others but re-raises before they finish cancelling", (
+        ("        await asyncio.gather(*workers, return_exceptions=True)\n        raise\n",
+         "        raise\n"),
     )),
     # ------------------------------------------------------------------ LRUCache
     Variant(CONC, "LRU evicts the most recently used entry (popitem() defaults to last=True)", (
@@ -127,6 +144,21 @@ VARIANTS = [
          "            self._order.append(key)\n            self._data[key] = value\n"
          "            if len(self._data) > self.capacity:\n"
          "                del self._data[self._order.pop(0)]"),
+    )),
+    Variant(CONC, "LRU get without the lock (only put is locked)", (
+        (_GET_LOCKED, _unlocked(_GET_LOCKED)),
+    )),
+    Variant(CONC, "LRU put without the lock (only get is locked)", (
+        (_PUT_LOCKED, _unlocked(_PUT_LOCKED)),
+    )),
+    Variant(CONC, "LRU counts hits and misses after releasing the lock", (
+        ("            if key not in self._data:\n                self.misses += 1\n"
+         "                return default\n            self._data.move_to_end(key)\n"
+         "            self.hits += 1\n            return self._data[key]",
+         "            hit = key in self._data\n            if hit:\n"
+         "                self._data.move_to_end(key)\n                value = self._data[key]\n"
+         "        if not hit:\n            self.misses += 1\n            return default\n"
+         "        self.hits += 1\n        return value"),
     )),
     # ------------------------------------------------------------------ parallel_map
     Variant(CONC, "parallel_map returns results in completion order (as_completed)", (
@@ -185,6 +217,34 @@ VARIANTS = [
     Variant(SAMPLING, "sampling uses the global np.random instead of the rng given", (
         ("return int(rng.choice(probs.size, p=probs))", "return int(np.random.choice(probs.size, p=probs))"),
     )),
+    Variant(SAMPLING, "top-p cut with searchsorted(side='right'): one token too many at exactly p", (
+        ("    keep_sorted = mass_before < p\n",
+         "    cutoff = np.searchsorted(np.cumsum(probs[order]), p, side=\"right\")\n"
+         "    keep_sorted = np.arange(probs.size) <= cutoff\n"),
+    )),
+    Variant(SAMPLING, "top-p keeps tokens while the sum with them is <= p", (
+        ("keep_sorted = mass_before < p", "keep_sorted = mass_before <= p"),
+    )),
+    Variant(SAMPLING, "top-p computes its own softmax without subtracting the max", (
+        ("    probs = _softmax(logits)\n    order",
+         "    probs = np.exp(logits) / np.exp(logits).sum()\n    order"),
+    )),
+    Variant(SAMPLING, "temperature 0 approximated by a tiny temperature (still draws)", (
+        ("    if temperature == 0:\n        return int(np.argmax(logits))",
+         "    if temperature == 0:\n        temperature = 1e-9\n    if False:\n"
+         "        return int(np.argmax(logits))"),
+    )),
+    Variant(SAMPLING, "sampled token drawn from np.arange(V): returned as numpy.int64", (
+        ("return int(rng.choice(probs.size, p=probs))",
+         "return rng.choice(np.arange(probs.size), p=probs)"),
+    )),
+    Variant(SAMPLING, "greedy token returned as numpy.int64 (np.argmax)", (
+        ("return int(np.argmax(logits))  # np.argmax", "return np.argmax(logits)  # np.argmax"),
+    )),
+    Variant(SAMPLING, "apply_temperature divides the caller's array in place", (
+        ("    return _as_logits(logits) / temperature",
+         "    logits = _as_logits(logits)\n    logits /= temperature\n    return logits"),
+    )),
     # ------------------------------------------------------------------ quantization
     Variant(QUANT, "codes truncated by astype instead of rounded", (
         ("q = np.clip(np.round(x / scale), -QMAX, QMAX).astype(np.int8)",
@@ -209,6 +269,15 @@ VARIANTS = [
     )),
     Variant(QUANT, "codes cast to uint8: negative weights wrap around", (
         (".astype(np.int8)", ".astype(np.uint8)"),
+    )),
+    Variant(QUANT, "per-tensor scale returned as a 0-d numpy array, not a float", (
+        ("return q, (float(scale) if axis is None else scale)", "return q, scale"),
+    )),
+    Variant(QUANT, "a negative axis is not normalised: axis=-1 reduces over every axis", (
+        ("    axis = axis + ndim if axis < 0 else axis\n", ""),
+    )),
+    Variant(QUANT, "codes rounded down with np.floor", (
+        ("np.clip(np.round(x / scale), -QMAX, QMAX)", "np.clip(np.floor(x / scale), -QMAX, QMAX)"),
     )),
     Variant(QUANT, "dequantize divides by the scale", (
         ("return np.asarray(q).astype(float) * np.asarray(scale, dtype=float)",

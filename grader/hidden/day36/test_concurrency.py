@@ -50,15 +50,30 @@ class FakeTime:
 
 
 class SlowCompare(float):
-    """A number whose comparisons pause (releasing the GIL) before answering.
+    """A number whose comparisons and arithmetic pause (releasing the GIL) before answering.
 
     ``bucket_tokens >= SlowCompare(1.0)`` calls our ``__le__`` first (a float subclass
-    wins the reflected operation), so every check of "enough tokens?" becomes a
-    point where other threads run: the deliberate interleaving an unlocked bucket fails.
+    wins the reflected operation), and ``bucket_tokens - SlowCompare(1.0)`` our
+    ``__rsub__``, so every check of "enough tokens?" and every take becomes a point
+    where other threads run: the deliberate interleaving an unlocked bucket fails,
+    however the check is written.
     """
 
     def _pause(self):
         time.sleep(PAUSE_S)
+
+    def _slow(name):  # builds the pausing arithmetic methods below
+        def method(self, other):
+            self._pause()
+            return getattr(float, name)(self, other)
+
+        return method
+
+    __add__, __radd__ = _slow("__add__"), _slow("__radd__")
+    __sub__, __rsub__ = _slow("__sub__"), _slow("__rsub__")
+    __mul__, __rmul__ = _slow("__mul__"), _slow("__rmul__")
+    __truediv__, __rtruediv__ = _slow("__truediv__"), _slow("__rtruediv__")
+    del _slow
 
     def __lt__(self, other):
         self._pause()
@@ -133,7 +148,7 @@ def test_bucket_starts_full_and_grants_a_burst_of_capacity(c):
 
 @pytest.mark.grade(
     points=2,
-    hint="Tokens earned = elapsed seconds x rate, added on every call, not once a second.",
+    hint="Are tokens earned continuously (elapsed seconds x rate) or only in whole seconds?",
     task="TokenBucket",
 )
 def test_bucket_refills_continuously_at_rate(c):
@@ -178,41 +193,57 @@ def test_try_acquire_takes_all_or_nothing(c):
 
 
 @pytest.mark.grade(
-    points=1, hint="Which requests could never succeed? Refuse them loudly.", task="TokenBucket"
+    points=1,
+    hint="Can a bucket with this rate or capacity ever grant anything? Which error says so?",
+    task="TokenBucket",
 )
 @pytest.mark.parametrize(
-    "case",
+    "rate, capacity",
     [
-        "rate 0",  # a bucket that never refills
-        "rate -1",  # negative rate
-        "capacity 0",  # a bucket that can hold nothing
-        "try_acquire more than capacity",  # would be refused forever
-        "acquire more than capacity",  # would wait forever: must raise, not hang
+        (0, 2),  # a bucket that never refills
+        (-1.0, 2),  # negative rate
+        (1.0, 0),  # a bucket that can hold nothing
+        (1.0, -2),  # negative capacity
     ],
-    ids=["rate-0", "rate-negative", "capacity-0", "try-over-capacity", "acquire-over-capacity"],
+    ids=["rate-0", "rate-negative", "capacity-0", "capacity-negative"],
 )
-def test_bucket_rejects_impossible_arguments(c, case):
+def test_bucket_rejects_a_rate_or_capacity_that_is_not_positive(c, rate, capacity):
     fake = FakeTime()
+    with expect_error(ValueError, f"for TokenBucket(rate={rate}, capacity={capacity})"):
+        c.TokenBucket(rate=rate, capacity=capacity, clock=fake.clock, sleep=fake.sleep)
 
-    def make(rate=1.0, capacity=2):
-        return c.TokenBucket(rate=rate, capacity=capacity, clock=fake.clock, sleep=fake.sleep)
 
-    with expect_error(ValueError, f"for {case}"):
-        if case == "rate 0":
-            make(rate=0)
-        elif case == "rate -1":
-            make(rate=-1.0)
-        elif case == "capacity 0":
-            make(capacity=0)
-        elif case == "try_acquire more than capacity":
-            make().try_acquire(3)
+@pytest.mark.grade(
+    points=1,
+    hint="Could a request for more tokens than the bucket holds ever be granted? Or one for 0?",
+    task="TokenBucket",
+)
+@pytest.mark.parametrize(
+    "method, tokens",
+    [
+        ("try_acquire", 3),  # more than capacity 2: would be refused forever
+        ("acquire", 3),  # would wait forever: must raise, not hang
+        ("try_acquire", 0),  # nothing to take: a caller's bug, not a free grant
+        ("acquire", 0),
+        ("try_acquire", -1.0),  # a negative take would ADD tokens to the bucket
+        ("acquire", -1.0),
+    ],
+    ids=["try-over-capacity", "acquire-over-capacity", "try-zero", "acquire-zero",
+         "try-negative", "acquire-negative"],
+)  # fmt: skip
+def test_bucket_rejects_requests_that_could_never_be_granted(c, method, tokens):
+    fake = FakeTime()
+    bucket = c.TokenBucket(rate=1.0, capacity=2, clock=fake.clock, sleep=fake.sleep)
+    with expect_error(ValueError, f"for {method}({tokens}) on a bucket of capacity 2"):
+        if method == "try_acquire":
+            bucket.try_acquire(tokens)
         else:
-            make().acquire(3, timeout=10.0)
+            bucket.acquire(tokens, timeout=10.0)
 
 
 @pytest.mark.grade(
     points=2,
-    hint="How long until the missing tokens arrive? Sleep that long with the injected sleep.",
+    hint="How long until the missing tokens arrive? Do you sleep with the sleep you were given?",
     task="TokenBucket",
 )
 def test_acquire_sleeps_until_the_tokens_arrive(c):
@@ -231,7 +262,7 @@ def test_acquire_sleeps_until_the_tokens_arrive(c):
 
 @pytest.mark.grade(
     points=1,
-    hint="Compute the deadline once; never sleep longer than the time left before it.",
+    hint="Do you ever sleep past the deadline? Is a token arriving AT the deadline in time?",
     task="TokenBucket",
 )
 @pytest.mark.parametrize(
@@ -290,7 +321,7 @@ def test_acquire_does_not_hold_the_lock_while_sleeping(c):
 
 @pytest.mark.grade(
     points=3,
-    hint="Refill, check and take must happen under one lock. What if two threads both see 1 token?",
+    hint="What if two threads both see 1 token before either takes it? What must one lock cover?",
     task="TokenBucket",
     time_limit=15,
 )
@@ -318,7 +349,7 @@ def test_a_burst_of_threads_gets_only_the_tokens_in_the_bucket(c):
 
 @pytest.mark.grade(
     points=2,
-    hint="With many threads and a moving clock, grants must stay within capacity + rate x span.",
+    hint="With many threads and a moving clock, can you grant more than capacity + rate x span?",
     task="TokenBucket",
     time_limit=15,
 )
@@ -349,6 +380,38 @@ def test_many_threads_never_get_more_than_capacity_plus_rate_times_span(c):
         f"{total} tokens were granted over {span:.4g} fake seconds; at most capacity + rate x "
         f"span = {bound:.4g} may be: the bucket hands out tokens it does not have"
     )
+
+
+@pytest.mark.grade(
+    points=2,
+    hint="Does acquire check and take its tokens under the lock, as one step?",
+    task="TokenBucket",
+    time_limit=15,
+)
+def test_a_burst_of_threads_in_acquire_gets_only_the_tokens_in_the_bucket(c):
+    """8 threads call acquire(1, timeout=0.5) at once on a full bucket of 1 token, 5 times.
+
+    rate 1: the next token is 1 s away, later than the deadline, so at most
+    capacity + rate x (fake seconds slept) tokens may be granted: 1 if nobody sleeps.
+    Each comparison and subtraction with the requested amount pauses (SlowCompare).
+    """
+    for round_ in range(5):
+        fake = FakeTime()
+        bucket = c.TokenBucket(rate=1.0, capacity=1, clock=fake.clock, sleep=fake.sleep)
+        granted = []
+
+        def ask(i, bucket=bucket, granted=granted):
+            granted.append(bucket.acquire(SlowCompare(1.0), timeout=0.5))
+
+        errors = run_threads(ask, 8)
+        assert not errors, f"acquire raised in a thread: {errors[0]!r}"
+        wins = sum(1 for g in granted if g)
+        bound = 1 + 1.0 * (fake.now - 100.0)
+        assert wins <= bound + 1e-9, (
+            f"round {round_}: 8 threads called acquire(1, timeout=0.5) on a bucket holding 1 "
+            f"token and {wins} got one over {fake.now - 100.0:.4g} fake seconds (at most "
+            f"{bound:.4g} may): acquire's check and take are not one critical section"
+        )
 
 
 # ---------------------------------------------------------------- gather_limited
@@ -395,7 +458,7 @@ class Tracker:
 
 @pytest.mark.grade(
     points=2,
-    hint="Store each result at its own index rather than appending as they finish.",
+    hint="Where does the result of factory i go: at index i, or wherever it finishes?",
     task="gather_limited",
 )
 @pytest.mark.parametrize("limit", [2, 6], ids=["limit-2", "limit-6"])
@@ -409,7 +472,7 @@ def test_gather_limited_returns_results_in_input_order(c, limit):
 
 @pytest.mark.grade(
     points=2,
-    hint="A semaphore of size limit, or exactly limit worker tasks pulling from a queue.",
+    hint="Do exactly `limit` requests run at once when there is enough work: not more, not fewer?",
     task="gather_limited",
 )
 @pytest.mark.parametrize(
@@ -432,7 +495,7 @@ def test_gather_limited_runs_up_to_limit_at_once(c, limit, expected_peak):
 
 @pytest.mark.grade(
     points=1,
-    hint="Creating a coroutine costs memory: call the factory only when a slot is free.",
+    hint="When do you call each factory: all up front, or only when a slot is free?",
     task="gather_limited",
 )
 def test_gather_limited_calls_a_factory_only_when_a_slot_is_free(c):
@@ -445,25 +508,24 @@ def test_gather_limited_calls_a_factory_only_when_a_slot_is_free(c):
     )
 
 
-@pytest.mark.grade(
-    points=3,
-    hint="asyncio.gather does not cancel the others when one fails: who does?",
-    task="gather_limited",
-)
-def test_gather_limited_cancels_the_rest_and_reraises_the_first_error(c):
-    cancelled, called = [], []
-    boom = ValueError("request 2 failed")
+def failing_batch(n_hanging=4, fail_at=2):
+    """Factories: ``n_hanging`` coroutines that sleep for an hour, and at ``fail_at`` one
+    that raises after one loop turn. Records which factories were called, which
+    coroutines started and which have finished cancelling (their ``except`` ran)."""
+    boom = ValueError(f"request {fail_at} failed")
+    log = {"called": [], "started": [], "cancelled": [], "boom": boom}
 
     def hang(i):
         async def body():
+            log["started"].append(i)
             try:
                 await asyncio.sleep(3600)
             except asyncio.CancelledError:
-                cancelled.append(i)
+                log["cancelled"].append(i)
                 raise
 
         def make():
-            called.append(i)
+            log["called"].append(i)
             return body()
 
         return make
@@ -471,36 +533,140 @@ def test_gather_limited_cancels_the_rest_and_reraises_the_first_error(c):
     def fail():
         async def body():
             await asyncio.sleep(0)
-            raise boom
+            raise log["boom"]
 
         def make():
-            called.append(2)
+            log["called"].append(fail_at)
             return body()
 
         return make
 
-    factories = [hang(0), hang(1), fail(), hang(3), hang(4)]
+    factories = [fail() if i == fail_at else hang(i) for i in range(n_hanging + 1)]
+    return factories, log
+
+
+def run_until_failure(c, factories, limit, *, turns_after=0):
+    """Run gather_limited; return (the exception, pending tasks it left, snapshots).
+
+    The snapshot is taken in the ``except`` clause itself, the moment the error
+    reaches the caller (no loop turn in between), and again ``turns_after`` turns later.
+    """
+    seen = {}
+
+    async def main(log_ref):
+        before = asyncio.all_tasks()
+        try:
+            await c.gather_limited(factories, limit)
+        except Exception as exc:  # the error is what we check
+            seen["error"] = exc
+            seen["pending"] = [
+                t for t in asyncio.all_tasks() - before if t is not asyncio.current_task()
+                and not t.done()
+            ]  # fmt: skip
+            seen["at_raise"] = {k: sorted(v) for k, v in log_ref.items() if k != "boom"}
+        for _ in range(turns_after):
+            await asyncio.sleep(0)
+        seen["later"] = {k: sorted(v) for k, v in log_ref.items() if k != "boom"}
+
+    return main, seen
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="When one request fails, what should the caller of gather_limited see?",
+    task="gather_limited",
+)
+def test_gather_limited_reraises_the_first_error(c):
+    factories, log = failing_batch()
+    main, seen = run_until_failure(c, factories, 3)
+    run(main(log))
+    assert "error" in seen, "gather_limited returned although request 2 raised ValueError"
+    assert seen["error"] is log["boom"], (
+        f"the exception raised by request 2 must be re-raised as is; got {seen['error']!r}"
+    )
+
+
+@pytest.mark.grade(
+    points=2,
+    hint="When one request fails, does asyncio.gather cancel the others? Who does?",
+    task="gather_limited",
+)
+def test_gather_limited_cancels_the_requests_still_running_after_a_failure(c):
+    # limit 3: requests 0, 1 and 2 run; 2 fails after one loop turn; 0 and 1 hang
+    factories, log = failing_batch()
+    main, seen = run_until_failure(c, factories, 3, turns_after=5)
+    run(main(log))
+    assert seen.get("error") is log["boom"], "the exception raised by request 2 must be re-raised"
+    still_running = sorted(set(seen["later"]["started"]) - {2})
+    assert {0, 1} <= set(still_running) and seen["later"]["cancelled"] == still_running, (
+        f"requests {still_running} were still running when request 2 failed and must all be "
+        f"cancelled; cancelled (5 loop turns later): {seen['later']['cancelled']}"
+    )
+
+
+@pytest.mark.grade(
+    points=2,
+    hint="After task.cancel(), has the task finished cancelling? What must you await before "
+    "re-raising?",
+    task="gather_limited",
+)
+def test_gather_limited_has_finished_cancelling_when_it_raises(c):
+    """Checked the moment the error reaches the caller: cancel() only asks a task to stop;
+    the task stops at its next loop turn, and gather_limited must wait for that."""
+    factories, log = failing_batch()
+    main, seen = run_until_failure(c, factories, 3)
+    run(main(log))
+    assert seen.get("error") is log["boom"], "the exception raised by request 2 must be re-raised"
+    still_running = sorted(set(seen["at_raise"]["started"]) - {2})
+    assert seen["at_raise"]["cancelled"] == still_running, (
+        f"when gather_limited raised, requests {still_running} had been started but only "
+        f"{seen['at_raise']['cancelled']} had finished cancelling: await the cancelled tasks "
+        "(e.g. gather them with return_exceptions=True) before re-raising"
+    )
+    assert not seen["pending"], (
+        f"{len(seen['pending'])} task(s) that gather_limited created were still pending when "
+        "it raised: cancel them and wait until they are done"
+    )
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="After a failure, do your other workers keep pulling new work?",
+    task="gather_limited",
+)
+def test_gather_limited_calls_no_factory_after_a_failure(c):
+    """10 quick requests, limit 2, request 1 fails: no factory is called once the
+    error has reached the caller (checked over 30 loop turns), and not all 10 ran."""
+    tracker = Tracker()
+    factories = [tracker.factory(i, yields=2) for i in range(10)]
+    boom = RuntimeError("request 1 failed")
+
+    async def failing():
+        await asyncio.sleep(0)
+        raise boom
+
+    factories[1] = lambda: failing()
     seen = {}
 
     async def main():
         try:
-            await c.gather_limited(factories, 3)
-        except ValueError as exc:
+            await c.gather_limited(factories, 2)
+        except RuntimeError as exc:
             seen["error"] = exc
-        for _ in range(3):  # a few loop turns for cancellations in flight
+            seen["created"] = tracker.created
+        for _ in range(30):
             await asyncio.sleep(0)
-        seen["cancelled"] = sorted(cancelled)
+        seen["created_later"] = tracker.created
 
     run(main())
-    assert seen.get("error") is boom, "the exception raised by request 2 must be re-raised"
-    still_running = sorted(set(called) - {2})
-    assert seen["cancelled"] == still_running and {0, 1} <= set(still_running), (
-        f"requests {still_running} were still running when request 2 failed and must all "
-        f"be cancelled before gather_limited returns; cancelled: {seen['cancelled']}"
+    assert seen.get("error") is boom, "the exception raised by request 1 must be re-raised"
+    assert seen["created_later"] == seen["created"], (
+        f"{seen['created_later'] - seen['created']} more factories were called after "
+        "gather_limited had raised: the work not yet started must be dropped"
     )
-    assert 4 not in called, (
-        f"work not yet started must be dropped after the failure; factories called: "
-        f"{sorted(called)}"
+    assert seen["created"] < 9, (
+        f"{seen['created']} of the 9 other factories were called although request 1 failed "
+        "on its first loop turn: stop handing out work after the first failure"
     )
 
 
@@ -518,7 +684,7 @@ def test_gather_limited_handles_no_work_and_rejects_a_limit_below_one(c):
 
 @pytest.mark.grade(
     points=2,
-    hint="Which entry was used least recently? A get counts as a use.",
+    hint="Which entry was used least recently? Does a get count as a use?",
     task="LRUCache",
 )
 def test_lru_evicts_the_least_recently_used_entry(c):
@@ -534,7 +700,9 @@ def test_lru_evicts_the_least_recently_used_entry(c):
 
 
 @pytest.mark.grade(
-    points=1, hint="A put of a key already there: new value, newest, no growth.", task="LRUCache"
+    points=1,
+    hint="What should a put of a key already there do to its value, its recency, the size?",
+    task="LRUCache",
 )
 def test_lru_put_of_an_existing_key_updates_and_refreshes_it(c):
     cache = c.LRUCache(2)
@@ -549,7 +717,7 @@ def test_lru_put_of_an_existing_key_updates_and_refreshes_it(c):
 
 @pytest.mark.grade(
     points=1,
-    hint="Is a stored None a miss? Count with membership, not with the value.",
+    hint="Is a stored None a miss? Do you test membership or the value?",
     task="LRUCache",
 )
 def test_lru_counts_hits_and_misses_and_returns_the_default(c):
@@ -586,7 +754,7 @@ def brute_force_lru(capacity, operations):
 
 @pytest.mark.grade(
     points=2,
-    hint="Compare with a slow list-based LRU on random gets and puts.",
+    hint="On a random mix of gets and puts, which key do you evict, and when?",
     task="LRUCache",
 )
 def test_lru_matches_a_brute_force_model_on_random_operations(c, rng):
@@ -629,7 +797,7 @@ class CountingKey:
 
 @pytest.mark.grade(
     points=1,
-    hint="list.remove and `key in a_list` visit every entry. What moves a key to the end in O(1)?",
+    hint="Does list.remove or `key in a_list` visit every entry? What moves a key last in O(1)?",
     task="LRUCache",
 )
 def test_lru_operations_do_not_scan_the_whole_cache(c):
@@ -654,7 +822,7 @@ def test_lru_operations_do_not_scan_the_whole_cache(c):
 
 @pytest.mark.grade(
     points=3,
-    hint="Check-then-act on a shared dict needs a lock: a key can be evicted between the two.",
+    hint="Can another thread evict a key between `key in data` and its use? What prevents it?",
     task="LRUCache",
     time_limit=15,
 )
@@ -675,6 +843,8 @@ def test_lru_stays_consistent_when_many_threads_share_it(c):
                 assert value is None or value == key.name, f"get({key}) returned {value!r}"
             else:
                 cache.put(key, key.name)
+            size = len(cache)
+            assert size <= 4, f"len(cache) was {size} while threads shared a cache of capacity 4"
         gets.append(n_gets)
 
     errors = run_threads(worker, 8)
@@ -685,6 +855,54 @@ def test_lru_stays_consistent_when_many_threads_share_it(c):
     assert len(cache) <= 4, f"a cache of capacity 4 holds {len(cache)} entries"
     assert cache.hits + cache.misses == sum(gets), (
         f"{sum(gets)} gets were made but hits + misses = {cache.hits + cache.misses}"
+    )
+
+
+class SlowCount(int):
+    """A counter whose ``+`` pauses (releasing the GIL): ``self.hits += 1`` reads the old
+    value, pauses, then stores it plus one. Outside a lock, another thread's increment
+    made during the pause is overwritten: a lost update on almost every concurrent pair."""
+
+    def __add__(self, other):
+        time.sleep(PAUSE_S / 4)
+        return SlowCount(int(self) + other)
+
+    __radd__ = __add__
+
+
+@pytest.mark.grade(
+    points=2,
+    hint="Is `self.hits += 1` one step? What happens when two threads do it at once outside "
+    "the lock?",
+    task="LRUCache",
+    time_limit=15,
+)
+def test_lru_counts_every_hit_and_miss_when_many_threads_share_it(c):
+    """8 threads make 30 gets each on a cache of 4 keys (half of them hits).
+
+    The counters start as SlowCount(0), so an unlocked read-add-store of hits or
+    misses is interleaved with the other threads' and loses their increments.
+    """
+    cache = c.LRUCache(4)
+    for key in ("a", "b"):
+        cache.put(key, key.upper())
+    try:
+        cache.hits, cache.misses = SlowCount(0), SlowCount(0)
+    except AttributeError:  # read-only counters (properties): nothing to slow down
+        pass
+
+    def worker(i):
+        for j in range(30):
+            key = ("a", "x", "b", "y")[(i + j) % 4]
+            value = cache.get(key)
+            assert value == (key.upper() if key in "ab" else None), f"get({key!r}) -> {value!r}"
+
+    errors = run_threads(worker, 8)
+    assert not errors, f"a thread failed: {type(errors[0]).__name__}: {errors[0]}"
+    hits, misses = int(cache.hits), int(cache.misses)
+    assert (hits, misses) == (120, 120), (
+        f"240 gets (120 hits, 120 misses) were made by 8 threads; the counters say hits={hits}, "
+        f"misses={misses}: increments were lost. Update the counters under the same lock"
     )
 
 
@@ -699,7 +917,7 @@ def test_lru_rejects_a_capacity_below_one(c):
 
 @pytest.mark.grade(
     points=2,
-    hint="Keep the futures in submission order and read their results in that order.",
+    hint="In which order do you read the results: submission order or completion order?",
     task="parallel_map",
 )
 def test_parallel_map_returns_results_in_input_order(c):
@@ -772,7 +990,9 @@ def test_parallel_map_reraises_the_error_of_the_first_failing_item(c):
 
 
 @pytest.mark.grade(
-    points=1, hint="Any iterable, even a generator or an empty list.", task="parallel_map"
+    points=1,
+    hint="Do you accept any iterable (a generator, an empty list)? And max_workers=0?",
+    task="parallel_map",
 )
 def test_parallel_map_accepts_any_iterable_and_rejects_no_workers(c):
     got = c.parallel_map(lambda x: x + 1, (x for x in range(5)), max_workers=2)

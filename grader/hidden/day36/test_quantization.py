@@ -11,7 +11,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.testing import assert_close, attempt_module, no_warnings, reference_module
+from grader.testing import (
+    assert_close,
+    attempt_module,
+    name_the_mistake,
+    no_warnings,
+    reference_module,
+)
 
 qz = attempt_module("quantization")
 ref = reference_module("quantization")
@@ -28,7 +34,9 @@ def check_codes(q, shape):
 
 
 @pytest.mark.grade(
-    points=2, hint="scale = max|x| / 127; then round(x / scale).", task="quantize_int8"
+    points=2,
+    hint="Which |x| should map to code 127, and how do you turn x / scale into a whole code?",
+    task="quantize_int8",
 )
 def test_per_tensor_codes_and_scale_match_a_hand_worked_example(qz):
     """x = [1.27, -0.6, 0.011, 0.0]: max|x| = 1.27 -> scale 0.01.
@@ -43,7 +51,23 @@ def test_per_tensor_codes_and_scale_match_a_hand_worked_example(qz):
 
 
 @pytest.mark.grade(
-    points=1, hint="Multiply the codes by the scale, as floats.", task="dequantize_int8"
+    points=1,
+    hint="What type is the scale you return for axis=None: a float, or a 0-d numpy array?",
+    task="quantize_int8",
+)
+def test_the_per_tensor_scale_is_a_float(qz):
+    _, scale = qz.quantize_int8(np.array([[0.5, -1.0], [0.25, 0.0]]))
+    assert isinstance(scale, float), (
+        f"per tensor the scale is a float (the docstring's contract); got {type(scale).__name__} "
+        f"{scale!r}: convert it with float(...)"
+    )
+    assert_close(scale, 1.0 / 127, what="the per-tensor scale of max|x| = 1")
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="How do a code and its scale give back the float? Is the result a float array?",
+    task="dequantize_int8",
 )
 def test_dequantize_matches_a_hand_worked_example(qz):
     got = qz.dequantize_int8(np.array([127, -60, 1, 0], dtype=np.int8), 0.01)
@@ -53,7 +77,7 @@ def test_dequantize_matches_a_hand_worked_example(qz):
 
 @pytest.mark.grade(
     points=2,
-    hint="Round to the nearest code: truncation can be off by a whole step.",
+    hint="Does astype(np.int8) round to the nearest code, or cut toward zero?",
     task="dequantize_int8",
 )
 @pytest.mark.parametrize("axis", [None, 0, 1], ids=["per-tensor", "per-row", "per-column"])
@@ -61,6 +85,13 @@ def test_round_trip_error_is_at_most_half_a_scale(qz, rng, axis):
     w = rng.normal(size=(16, 24)) * rng.uniform(0.01, 3.0, size=(16, 1))  # rows of mixed size
     q, scale = qz.quantize_int8(w, axis=axis)
     back = qz.dequantize_int8(q, scale)
+    ratio = w / np.asarray(scale, dtype=float)  # with the attempt's own scale
+    name_the_mistake(np.asarray(q, dtype=float), {
+        "the codes are x / scale truncated toward zero (astype(np.int8) without rounding)": (
+            np.trunc(ratio), "Does astype(np.int8) round to the nearest code, or cut toward zero?"),
+        "the codes are x / scale rounded down (floor)": (
+            np.floor(ratio), "Is floor the nearest code for a negative x / scale? For 0.9?"),
+    }, what=f"axis={axis}: codes")  # fmt: skip
     bound = np.broadcast_to(np.asarray(scale, dtype=float), w.shape) / 2
     error = np.abs(w - np.asarray(back, dtype=float))
     worst = np.unravel_index(int(np.argmax(error - bound)), w.shape)
@@ -72,7 +103,7 @@ def test_round_trip_error_is_at_most_half_a_scale(qz, rng, axis):
 
 @pytest.mark.grade(
     points=1,
-    hint="Which code does the largest |x| get? Can any code be -128?",
+    hint="Which code does the largest |x| get when it is negative? Can any code be -128?",
     task="quantize_int8",
 )
 def test_the_largest_magnitude_maps_to_127_and_codes_stay_symmetric(qz, rng):
@@ -91,7 +122,7 @@ def test_the_largest_magnitude_maps_to_127_and_codes_stay_symmetric(qz, rng):
 
 @pytest.mark.grade(
     points=2,
-    hint="One max|x| per output row: reduce over every axis except `axis`, keeping dims.",
+    hint="Over which axes do you take max|x| for one scale per row, and does it broadcast?",
     task="quantize_int8",
 )
 def test_per_channel_scales_are_one_per_row_and_broadcast(qz):
@@ -112,7 +143,9 @@ def test_per_channel_scales_are_one_per_row_and_broadcast(qz):
 
 
 @pytest.mark.grade(
-    points=1, hint="axis=1 and axis=-1 both mean one scale per column.", task="quantize_int8"
+    points=1,
+    hint="Does axis=-1 mean the same as axis=1 for you? And on a 3-D tensor?",
+    task="quantize_int8",
 )
 @pytest.mark.parametrize(
     "shape, axis, scale_shape",
@@ -150,7 +183,7 @@ def test_an_all_zero_tensor_or_channel_gets_scale_one(qz, axis):
 
 @pytest.mark.grade(
     points=1,
-    hint="Compare codes and scales with the reference on random weights.",
+    hint="On small random weights, do you round each x / scale to the nearest code?",
     task="quantize_int8",
 )
 def test_codes_and_scales_agree_with_the_reference_on_random_weights(qz, ref, rng):
@@ -166,7 +199,7 @@ def test_codes_and_scales_agree_with_the_reference_on_random_weights(qz, ref, rn
 
 @pytest.mark.grade(
     points=1,
-    hint="Per-row scales should beat one scale when rows differ in size: check the error.",
+    hint="With one outlier row, does each row get its own scale, so small rows keep resolution?",
     task="quantize_int8",
 )
 def test_per_channel_error_is_smaller_than_per_tensor_on_rows_of_mixed_size(qz, rng):

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from grader.testing import (
+    Mistake,
     assert_close,
     assert_frequencies_fit,
     attempt_module,
@@ -56,7 +57,11 @@ def assert_distribution(counts, expected_probs, what):
 # ---------------------------------------------------------------- temperature
 
 
-@pytest.mark.grade(points=1, hint="Divide, do not multiply.", task="apply_temperature")
+@pytest.mark.grade(
+    points=1,
+    hint="Should T = 2 bring the logits closer together or push them apart: divide or multiply?",
+    task="apply_temperature",
+)
 @pytest.mark.parametrize(
     "temperature, expected",
     [(2.0, [1.0, 2.0, -0.5]), (0.5, [4.0, 8.0, -2.0]), (1.0, [2.0, 4.0, -1.0])],
@@ -68,7 +73,21 @@ def test_apply_temperature_divides_the_logits(s, temperature, expected):
 
 
 @pytest.mark.grade(
-    points=1, hint="What would dividing by 0 or a negative number mean?", task="apply_temperature"
+    points=1,
+    hint="Does `logits /= T` change the caller's array? What returns a new one?",
+    task="apply_temperature",
+)
+def test_apply_temperature_leaves_the_input_unchanged(s):
+    logits = np.array([2.0, 4.0, -1.0])
+    got = s.apply_temperature(logits, 2.0)
+    assert_close(logits, [2.0, 4.0, -1.0], what="the input logits after apply_temperature(T=2)")
+    assert_close(got, [1.0, 2.0, -0.5], what="apply_temperature([2, 4, -1], 2)")
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="What would dividing by 0 or a negative number mean? Which error says 'bad value'?",
+    task="apply_temperature",
 )
 @pytest.mark.parametrize("temperature", [0.0, -1.0], ids=["T=0", "T-negative"])
 def test_apply_temperature_rejects_non_positive_temperatures(s, temperature):
@@ -81,7 +100,7 @@ def test_apply_temperature_rejects_non_positive_temperatures(s, temperature):
 
 @pytest.mark.grade(
     points=2,
-    hint="Find the k-th largest value; keep everything >= it (ties included).",
+    hint="Which value is the k-th largest, and are logits EQUAL to it kept (ties)?",
     task="top_k_filter",
 )
 @pytest.mark.parametrize(
@@ -113,7 +132,7 @@ def test_top_k_at_or_above_the_vocabulary_size_keeps_everything(s, k):
 
 @pytest.mark.grade(
     points=1,
-    hint="Compare with sorting: np.sort(logits)[-k] is the threshold.",
+    hint="Is your threshold the k-th largest value (as a full sort would give) on any logits?",
     task="top_k_filter",
 )
 def test_top_k_matches_a_sort_on_random_logits(s, rng):
@@ -125,8 +144,13 @@ def test_top_k_matches_a_sort_on_random_logits(s, rng):
         before = logits.copy()
         assert_close(s.top_k_filter(logits, k), expected, what=f"top_k_filter(k={k})")
         assert_close(logits, before, what="the input logits (must not be modified)")
-    with expect_error(ValueError, "for k=0"):
-        s.top_k_filter(np.array([1.0, 2.0]), 0)
+
+
+@pytest.mark.grade(points=1, hint="What would keeping 0 tokens mean?", task="top_k_filter")
+@pytest.mark.parametrize("k", [0, -1], ids=["k=0", "k-negative"])
+def test_top_k_rejects_k_below_one(s, k):
+    with expect_error(ValueError, f"for k={k}"):
+        s.top_k_filter(np.array([1.0, 2.0]), k)
 
 
 # ---------------------------------------------------------------- top-p
@@ -137,7 +161,7 @@ NUCLEUS_LOGITS = np.log([0.15, 0.5, 0.1, 0.25])
 
 @pytest.mark.grade(
     points=2,
-    hint="Sort by probability, add up, and keep the token that makes the sum reach p.",
+    hint="Going from the most probable down, is the token that makes the sum reach p kept?",
     task="top_p_filter",
 )
 @pytest.mark.parametrize(
@@ -161,7 +185,7 @@ def test_top_p_keeps_the_smallest_set_that_reaches_p(s, p, kept):
 
 @pytest.mark.grade(
     points=1,
-    hint="After the nucleus is chosen, is it at least min_tokens_to_keep long?",
+    hint="When p alone keeps 1 token, does min_tokens_to_keep still keep the next ones?",
     task="top_p_filter",
 )
 def test_top_p_keeps_at_least_min_tokens_to_keep(s):
@@ -186,7 +210,9 @@ def brute_force_nucleus(logits, p):
 
 
 @pytest.mark.grade(
-    points=2, hint="Compare with a plain loop over the sorted probabilities.", task="top_p_filter"
+    points=2,
+    hint="Do you sort by probability, most probable first, before adding up?",
+    task="top_p_filter",
 )
 def test_top_p_matches_a_brute_force_nucleus_on_random_logits(s, rng):
     for _ in range(30):
@@ -200,7 +226,9 @@ def test_top_p_matches_a_brute_force_nucleus_on_random_logits(s, rng):
 
 
 @pytest.mark.grade(
-    points=1, hint="p = 1 is the whole distribution; p outside (0, 1]?", task="top_p_filter"
+    points=1,
+    hint="Can rounding in a cumulative sum drop a token at p = 1? And what is p = 0 or 1.5?",
+    task="top_p_filter",
 )
 def test_top_p_of_one_keeps_everything_and_bad_p_is_rejected(s):
     logits = np.array([3.0, -50.0, 0.0, 1.0])  # one token of probability ~1e-23
@@ -210,12 +238,64 @@ def test_top_p_of_one_keeps_everything_and_bad_p_is_rejected(s):
             s.top_p_filter(logits, p)
 
 
+@pytest.mark.grade(
+    points=2,
+    hint="When the running sum equals p exactly, has it reached p? Is that token the last kept?",
+    task="top_p_filter",
+)
+@pytest.mark.parametrize(
+    "p, n_kept",
+    [
+        (0.25, 2),  # 0.125, 0.25: the 2nd token reaches p exactly
+        (0.5, 4),  # 0.125 x 4 = 0.5 exactly
+        (0.75, 6),  # 0.125 x 6 = 0.75 exactly
+        (0.3, 3),  # 0.25 < 0.3, 0.375 >= 0.3: not on a boundary
+    ],
+    ids=["p=0.25", "p=0.5", "p=0.75", "p=0.3"],
+)
+def test_top_p_keeps_the_token_that_reaches_p_exactly(s, p, n_kept):
+    """8 equal logits: every probability is 1/8 = 0.125 and every partial sum k/8 is exact
+    in binary floating point, so the sum reaches p = k/8 exactly at the k-th token. The
+    smallest set that reaches p has k tokens (which of the equal ones is not specified);
+    keeping k + 1 is the `searchsorted(..., side="right")` / `cumsum <= p` mistake."""
+    logits = np.zeros(8)
+    got = np.asarray(s.top_p_filter(logits, p), dtype=float)
+    kept = int(np.isfinite(got).sum())
+    if kept == n_kept + 1:
+        raise Mistake(
+            f"top_p_filter(p={p}) on 8 tokens of probability 1/8 kept {kept} tokens; the first "
+            f"{n_kept} already reach p exactly, so the smallest set is {n_kept}: a token is kept "
+            "while the mass BEFORE it is < p (not while the sum with it is <= p)",
+            hint="When the running sum equals p exactly, has it reached p?",
+        )
+    assert kept == n_kept, (
+        f"top_p_filter(p={p}) on 8 equal logits (probability 1/8 each) kept {kept} tokens; "
+        f"the smallest set whose mass reaches {p} has {n_kept}"
+    )
+    assert_close(got[np.isfinite(got)], np.zeros(kept), what="the kept logits (unchanged)")
+    assert np.all(got[~np.isfinite(got)] == NEG_INF), "removed tokens must be -inf"
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="What is exp(1000) in float64? What can you subtract from every logit first?",
+    task="top_p_filter",
+)
+@pytest.mark.parametrize("shift", [1000.0, -1000.0], ids=["logits-near-1000", "near-minus-1000"])
+def test_top_p_is_stable_for_large_logits(s, shift):
+    # probabilities 0.25, 0.75 and ~e^-50: p = 0.7 keeps token 1 alone
+    logits = np.array([0.0, np.log(3.0), -50.0]) + shift
+    with no_warnings(f"top_p_filter on logits near {shift:g}"):
+        got = s.top_p_filter(logits, 0.7)
+    assert_close(got, [NEG_INF, logits[1], NEG_INF], what=f"top_p_filter(p=0.7) near {shift:g}")
+
+
 # ---------------------------------------------------------------- sample_next_token
 
 
 @pytest.mark.grade(
     points=1,
-    hint="Temperature 0 means: no randomness at all. Which index wins a tie?",
+    hint="At temperature 0 there is no randomness: which index wins a tie?",
     task="sample_next_token",
 )
 @pytest.mark.parametrize(
@@ -236,8 +316,38 @@ def test_temperature_zero_is_greedy_with_the_lowest_index_on_ties(s, rng, logits
 
 
 @pytest.mark.grade(
+    points=1,
+    hint="Does your temperature-0 path draw from the rng? Is a tiny temperature the same as 0?",
+    task="sample_next_token",
+)
+def test_temperature_zero_makes_no_draw(s):
+    rng = np.random.default_rng(3)
+    before = rng.bit_generator.state
+    got = s.sample_next_token(np.array([0.0, 5.0, 5.0, 1.0]), rng, temperature=0.0)
+    assert int(got) == 1, f"greedy on [0, 5, 5, 1]: expected 1, got {got}"
+    assert rng.bit_generator.state == before, (
+        "sample_next_token(temperature=0) advanced the generator: greedy decoding makes no "
+        "draw (a near-zero temperature is not the same: it still samples among ties)"
+    )
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="What type do np.argmax and rng.choice return? Is that a Python int?",
+    task="sample_next_token",
+)
+@pytest.mark.parametrize("temperature", [0.0, 1.0], ids=["greedy", "sampled"])
+def test_the_token_id_is_a_python_int(s, rng, temperature):
+    got = s.sample_next_token(np.log([0.5, 0.3, 0.2]), rng, temperature=temperature)
+    assert type(got) is int, (
+        f"sample_next_token(temperature={temperature}) returned {type(got).__module__}."
+        f"{type(got).__name__} {got!r}; the contract is a Python int: wrap it in int(...)"
+    )
+
+
+@pytest.mark.grade(
     points=2,
-    hint="softmax, then one draw: rng.choice(V, p=probs).",
+    hint="Do you draw with the probabilities of the softmax, one token per call?",
     task="sample_next_token",
 )
 def test_sampling_at_temperature_one_follows_the_softmax(s, rng):
@@ -248,7 +358,7 @@ def test_sampling_at_temperature_one_follows_the_softmax(s, rng):
 
 @pytest.mark.grade(
     points=2,
-    hint="Temperature divides the logits BEFORE the softmax.",
+    hint="Is the temperature applied to the logits BEFORE the softmax, and as a division?",
     task="sample_next_token",
 )
 def test_temperature_two_flattens_the_distribution(s, rng):
@@ -265,7 +375,7 @@ def test_temperature_two_flattens_the_distribution(s, rng):
 
 @pytest.mark.grade(
     points=2,
-    hint="Only the top-k tokens may ever come out, renormalised among themselves.",
+    hint="Can a token outside the top k ever come out of your sampler?",
     task="sample_next_token",
 )
 def test_top_k_sampling_draws_only_the_top_k_tokens(s, rng):
@@ -276,7 +386,7 @@ def test_top_k_sampling_draws_only_the_top_k_tokens(s, rng):
 
 @pytest.mark.grade(
     points=2,
-    hint="Apply the temperature first: the nucleus is taken from the distribution you sample.",
+    hint="Is the nucleus taken from the distribution you sample, after the temperature?",
     task="sample_next_token",
 )
 def test_top_p_is_applied_after_the_temperature(s, rng):
@@ -296,7 +406,7 @@ def test_top_p_is_applied_after_the_temperature(s, rng):
 
 @pytest.mark.grade(
     points=1,
-    hint="Top-k first, then top-p on what is left (renormalised).",
+    hint="Which filter runs first, top-k or top-p? Does top-p see only what top-k left?",
     task="sample_next_token",
 )
 def test_top_p_is_applied_after_top_k(s, rng):
@@ -310,19 +420,30 @@ def test_top_p_is_applied_after_top_k(s, rng):
 
 
 @pytest.mark.grade(
-    points=1, hint="exp(1000) overflows: subtract the max logit first.", task="sample_next_token"
+    points=1,
+    hint="What is exp(1000) in float64? What can you subtract from every logit first?",
+    task="sample_next_token",
 )
-def test_sampling_is_stable_for_large_logits(s, rng):
-    # [1000, 1000 + ln 3]: probabilities 1/4 and 3/4
-    logits = np.array([1000.0, 1000.0 + np.log(3.0)])
-    with no_warnings("sample_next_token on logits near 1000"):
-        counts = draw_counts(s, logits, rng, n=600)
-    assert_distribution(counts, [0.25, 0.75], "logits [1000, 1000 + ln 3]")
+@pytest.mark.parametrize(
+    "shift, kwargs",
+    [
+        (1000.0, {}),  # exp(1000) overflows to inf; inf / inf is NaN
+        (-1000.0, {}),  # exp(-1000) underflows to 0; 0 / 0 is NaN
+        (1000.0, {"top_k": 2, "top_p": 0.9}),  # the filters' softmax must be stable too
+    ],
+    ids=["near-1000", "near-minus-1000", "near-1000-with-filters"],
+)
+def test_sampling_is_stable_for_large_logits(s, rng, shift, kwargs):
+    # [shift, shift + ln 3]: probabilities 1/4 and 3/4 (top_p = 0.9 keeps both)
+    logits = np.array([shift, shift + np.log(3.0)])
+    with no_warnings(f"sample_next_token on logits near {shift:g} ({kwargs})"):
+        counts = draw_counts(s, logits, rng, n=600, **kwargs)
+    assert_distribution(counts, [0.25, 0.75], f"logits [{shift:g}, {shift:g} + ln 3] ({kwargs})")
 
 
 @pytest.mark.grade(
     points=1,
-    hint="Draw from the rng you were given (not np.random), so a seed replays the same tokens.",
+    hint="Which generator do you draw from: the rng you were given, or np.random?",
     task="sample_next_token",
 )
 def test_sampling_is_reproducible_with_the_same_seed(s):
@@ -334,13 +455,19 @@ def test_sampling_is_reproducible_with_the_same_seed(s):
     assert seq_a == seq_b, "two generators with the same seed must give the same tokens"
     assert len(set(first)) == 1, "a fresh generator with one seed must give one first token"
     assert len(set(seq_a)) > 1, f"30 draws from 4 equally likely tokens gave only {set(seq_a)}"
+
+
+@pytest.mark.grade(
+    points=1, hint="What would a negative temperature mean?", task="sample_next_token"
+)
+def test_sampling_rejects_a_negative_temperature(s, rng):
     with expect_error(ValueError, "for temperature=-1"):
-        s.sample_next_token(logits, a, temperature=-1.0)
+        s.sample_next_token(np.log([0.5, 0.5]), rng, temperature=-1.0)
 
 
 @pytest.mark.grade(
     points=1,
-    hint="Compare the support with the reference on random logits and settings.",
+    hint="With temperature, top-k and top-p all set, can a filtered-out token still come out?",
     task="sample_next_token",
 )
 def test_support_matches_the_reference_on_random_settings(s, ref, rng):
