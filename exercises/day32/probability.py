@@ -48,7 +48,8 @@ def kl_divergence(p, q):
     """KL(p || q) = Σ p log(p / q) >= 0, in nats; 0 when p = q.
 
     p = [0.5, 0.5], q = [0.25, 0.75] -> 0.8370 - 0.6931 ≈ 0.1438. Same conventions as
-    cross_entropy: p = 0 terms count 0, q = 0 where p > 0 gives inf. Not symmetric.
+    cross_entropy: p = 0 terms count 0, q = 0 where p > 0 gives inf (no warning),
+    ``ValueError`` for shapes that differ. Not symmetric.
     """
     raise NotImplementedError("kl_divergence: run 'nox -s hint -- day32' if stuck")
 
@@ -76,6 +77,7 @@ def gaussian_pdf(x, mu, sigma):
     """N(x; mu, sigma²) = exp(-((x - mu) / sigma)² / 2) / (sigma √(2π)), vectorised.
 
     N(0; 0, 1) = 1/√(2π) ≈ 0.3989; N(1; 1, 2) = 1/(2√(2π)) ≈ 0.1995.
+    Broadcasts like numpy; scalars in give a float out. ``ValueError`` for sigma <= 0.
     """
     raise NotImplementedError("gaussian_pdf: run 'nox -s hint -- day32' if stuck")
 

@@ -82,7 +82,8 @@ def kl_divergence(p, q):
     """KL(p || q) = Σ p log(p / q) = H(p, q) - H(p) >= 0, in nats; 0 only when p = q.
 
     p = [0.5, 0.5], q = [0.25, 0.75] -> 0.8370 - 0.6931 ≈ 0.1438. Same conventions as
-    cross_entropy: p = 0 terms count 0, q = 0 where p > 0 gives inf. Not symmetric.
+    cross_entropy: p = 0 terms count 0, q = 0 where p > 0 gives inf (no warning),
+    ``ValueError`` for shapes that differ. Not symmetric.
     """
     p, q = _pair(p, q)
     nz = p > 0
@@ -126,6 +127,7 @@ def gaussian_pdf(x, mu, sigma):
     """N(x; mu, sigma²) = exp(-((x - mu) / sigma)² / 2) / (sigma √(2π)).
 
     N(0; 0, 1) = 1/√(2π) ≈ 0.3989; N(1; 1, 2) = 1/(2√(2π)) ≈ 0.1995.
+    Broadcasts like numpy; scalars in give a float out. ``ValueError`` for sigma <= 0.
     """
     return _as_float(np.exp(gaussian_log_pdf(x, mu, sigma)))
 

@@ -199,4 +199,43 @@ VARIANTS = [
     Variant(PROB, "beta_mean returns the mode", (
         ("    return alpha / (alpha + beta)", "    return (alpha - 1) / (alpha + beta - 2)"),
     )),
+    Variant(PROB, "bayes_posterior does not compare shapes: a length-1 prior broadcasts", (
+        ("    if prior.shape != likelihood.shape:\n", "    if False:\n"),
+    )),
+    Variant(PROB, "bayes_posterior checks the prior for negatives but not the likelihood", (
+        ("    if (prior < 0).any() or (likelihood < 0).any():", "    if (prior < 0).any():"),
+    )),
+    Variant(PROB, "cross_entropy and KL do not compare shapes (IndexError from the mask, or a broadcast)", (
+        ("    if p.shape != q.shape:\n", "    if False:\n"),
+    )),
+    Variant(PROB, "cross_entropy returns a 0-d numpy array, not a float", (
+        ("    return float(-np.sum(p[nz] * np.log(q[nz])))",
+         "    return np.asarray(-np.sum(p[nz] * np.log(q[nz])))"),
+    )),
+    Variant(PROB, "perplexity refuses log p = 0 (a token the model is sure of)", (
+        ("    if (lp > 0).any():", "    if (lp >= 0).any():"),
+    )),
+    Variant(PROB, "gaussian_log_pdf returns a 0-d array for scalar inputs", (
+        ("    return _as_float(-0.5 * z * z - np.log(sigma) - 0.5 * LOG_2PI)",
+         "    return np.asarray(-0.5 * z * z - np.log(sigma) - 0.5 * LOG_2PI)"),
+    )),
+    Variant(PROB, "sampler demands a sum of exactly 1: [0.7, 0.2, 0.1] is refused", (
+        (" or abs(p.sum() - 1.0) > 1e-6:", " or p.sum() != 1.0:"),
+    )),
+    Variant(PROB, "sampler checks the sum with np.isclose (tolerance 1e-5, not 1e-6)", (
+        (" or abs(p.sum() - 1.0) > 1e-6:", " or not np.isclose(p.sum(), 1.0):"),
+    )),
+    Variant(PROB, "beta_binomial_update checks alpha but not beta", (
+        ("    if alpha <= 0 or beta <= 0:\n        raise ValueError(f\"alpha and beta must be > 0, got {alpha!r}, {beta!r}\")\n    if successes",
+         "    if alpha <= 0:\n        raise ValueError(f\"alpha and beta must be > 0, got {alpha!r}, {beta!r}\")\n    if successes"),
+    )),
+    Variant(PROB, "beta_binomial_update checks the success count only", (
+        ("    if successes < 0 or failures < 0:", "    if successes < 0:"),
+    )),
+    Variant(PROB, "beta_mean accepts alpha = 0 (checks < 0, not <= 0)", (
+        ("        raise ValueError(f\"alpha and beta must be > 0, got {alpha!r}, {beta!r}\")\n    return alpha / (alpha + beta)",
+         "        raise ValueError(f\"alpha and beta must be > 0, got {alpha!r}, {beta!r}\")\n    return alpha / (alpha + beta)"),
+        ("    if alpha <= 0 or beta <= 0:\n        raise ValueError(f\"alpha and beta must be > 0, got {alpha!r}, {beta!r}\")\n    return alpha",
+         "    if alpha < 0 or beta < 0:\n        raise ValueError(f\"alpha and beta must be > 0, got {alpha!r}, {beta!r}\")\n    return alpha"),
+    )),
 ]

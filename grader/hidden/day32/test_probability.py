@@ -26,7 +26,9 @@ LN2 = math.log(2)
 
 
 @pytest.mark.grade(
-    points=2, hint="Multiply prior by likelihood, then divide by the sum.", task="bayes_posterior"
+    points=2,
+    hint="Do you multiply prior by likelihood, then divide by their sum?",
+    task="bayes_posterior",
 )
 def test_bayes_posterior_matches_the_hand_worked_disease_test(pr):
     """1 % prevalence, P(+ | ill) = 0.9, P(+ | healthy) = 0.05.
@@ -50,7 +52,7 @@ def test_bayes_posterior_normalises_an_unnormalised_prior(pr):
 
 @pytest.mark.grade(
     points=2,
-    hint="Updating on two observations one after the other equals one update on both.",
+    hint="Does updating on two observations one after the other equal one update on both?",
     task="bayes_posterior",
 )
 def test_sequential_updates_equal_one_update_on_all_the_data(pr, ref, rng):
@@ -67,17 +69,55 @@ def test_sequential_updates_equal_one_update_on_all_the_data(pr, ref, rng):
     points=1, hint="When is P(data) zero? What should happen then?", task="bayes_posterior"
 )
 @pytest.mark.parametrize(
+    "prior, likelihood",
+    [
+        ([0.5, 0.5], [0.0, 0.0]),  # every likelihood is 0
+        ([1.0, 0.0], [0.0, 1.0]),  # only a hypothesis with prior 0 explains the data
+    ],
+    ids=["zero-likelihoods", "zero-evidence"],
+)
+def test_bayes_posterior_rejects_zero_evidence(pr, prior, likelihood):
+    with expect_error(
+        ValueError, f"when the evidence is 0 (prior {prior}, likelihood {likelihood})"
+    ):
+        pr.bayes_posterior(prior, likelihood)
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="Can a probability be negative? Do you check both inputs?",
+    task="bayes_posterior",
+)
+@pytest.mark.parametrize(
     "prior, likelihood, why",
     [
-        ([0.5, 0.5], [0.0, 0.0], "when the evidence is 0 (all likelihoods 0)"),
-        ([1.0, 0.0], [0.0, 1.0], "when the evidence is 0 (only impossible hypotheses explain it)"),
         ([-0.5, 1.5], [0.5, 0.5], "for a negative prior"),
         ([0.5, 0.5], [0.5, -0.1], "for a negative likelihood"),
     ],
-    ids=["zero-likelihoods", "zero-evidence", "negative-prior", "negative-likelihood"],
+    ids=["negative-prior", "negative-likelihood"],
 )
-def test_bayes_posterior_rejects_bad_inputs(pr, prior, likelihood, why):
+def test_bayes_posterior_rejects_negative_entries(pr, prior, likelihood, why):
     with expect_error(ValueError, why):
+        pr.bayes_posterior(prior, likelihood)
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="What does numpy do with prior * likelihood when one has length 1? Do you compare shapes?",
+    task="bayes_posterior",
+)
+@pytest.mark.parametrize(
+    "prior, likelihood",
+    [
+        ([0.5, 0.5], [0.2, 0.3, 0.5]),
+        ([1.0], [0.2, 0.3, 0.5]),  # a length-1 prior broadcasts silently: no error from numpy
+    ],
+    ids=["2-vs-3", "1-vs-3"],
+)
+def test_bayes_posterior_rejects_shapes_that_differ(pr, prior, likelihood):
+    with expect_error(
+        ValueError, f"for a prior of length {len(prior)} and {len(likelihood)} likelihoods"
+    ):
         pr.bayes_posterior(prior, likelihood)
 
 
@@ -85,7 +125,9 @@ def test_bayes_posterior_rejects_bad_inputs(pr, prior, likelihood, why):
 
 
 @pytest.mark.grade(
-    points=1, hint="-Σ p log p; change of base divides by log(base).", task="entropy"
+    points=1,
+    hint="Is it -Σ p log p, and does a change of base divide by log(base)?",
+    task="entropy",
 )
 @pytest.mark.parametrize(
     "p, base, expected",
@@ -116,7 +158,11 @@ def test_entropy_agrees_with_the_definition_on_random_distributions(pr, rng):
                  what="entropy with the default base")  # fmt: skip
 
 
-@pytest.mark.grade(points=2, hint="-Σ p log q, and Σ p log(p / q).", task="kl_divergence")
+@pytest.mark.grade(
+    points=2,
+    hint="Is cross-entropy -Σ p log q, and KL Σ p log(p / q), with p as the weights?",
+    task="kl_divergence",
+)
 def test_cross_entropy_and_kl_match_hand_worked_values(pr):
     """p = [1/2, 1/2], q = [1/4, 3/4].
 
@@ -160,7 +206,9 @@ def test_zero_probabilities_follow_the_0_log_0_convention(pr, fn, p, q, expected
 
 
 @pytest.mark.grade(
-    points=2, hint="KL(p || q) = H(p, q) - H(p), is >= 0, and is 0 for q = p.", task="kl_divergence"
+    points=2,
+    hint="Is your KL(p || q) equal to H(p, q) - H(p), >= 0, and 0 for q = p?",
+    task="kl_divergence",
 )
 def test_kl_is_cross_entropy_minus_entropy_and_zero_on_itself(pr, rng):
     for _ in range(10):
@@ -174,17 +222,45 @@ def test_kl_is_cross_entropy_minus_entropy_and_zero_on_itself(pr, rng):
         assert_close(pr.kl_divergence(p, p), 0.0, atol=1e-12, what="KL(p || p)")
 
 
-@pytest.mark.grade(points=1, hint="p and q must describe the same outcomes.", task="cross_entropy")
+@pytest.mark.grade(
+    points=1,
+    hint="Do p and q describe the same outcomes? What does numpy do with a length-1 p?",
+    task="cross_entropy",
+)
 @pytest.mark.parametrize("fn", ["cross_entropy", "kl_divergence"])
-def test_cross_entropy_and_kl_reject_shapes_that_differ(pr, fn):
-    with expect_error(ValueError, f"in {fn} for p of length 2 and q of length 3"):
-        getattr(pr, fn)([0.5, 0.5], [0.2, 0.3, 0.5])
+@pytest.mark.parametrize(
+    "p", [[0.5, 0.5], [1.0]], ids=["2-vs-3", "1-vs-3"]
+)  # a length-1 p broadcasts against q without any error from numpy
+def test_cross_entropy_and_kl_reject_shapes_that_differ(pr, fn, p):
+    with expect_error(ValueError, f"in {fn} for p of length {len(p)} and q of length 3"):
+        getattr(pr, fn)(p, [0.2, 0.3, 0.5])
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="Do you return a Python float, or a 0-d numpy array (np.asarray, np.where)?",
+    task="entropy",
+)
+def test_scalar_results_are_python_floats(pr):
+    for name, value in [
+        ("entropy([0.5, 0.5])", pr.entropy([0.5, 0.5])),
+        ("cross_entropy([0.5, 0.5], [0.25, 0.75])", pr.cross_entropy([0.5, 0.5], [0.25, 0.75])),
+        ("cross_entropy([0.5, 0.5], [1, 0])", pr.cross_entropy([0.5, 0.5], [1.0, 0.0])),
+        ("kl_divergence([0.5, 0.5], [0.25, 0.75])", pr.kl_divergence([0.5, 0.5], [0.25, 0.75])),
+        ("kl_divergence([0.5, 0.5], [1, 0])", pr.kl_divergence([0.5, 0.5], [1.0, 0.0])),
+        ("perplexity([ln 0.5])", pr.perplexity([math.log(0.5)])),
+        ("beta_mean(8, 4)", pr.beta_mean(8, 4)),
+    ]:
+        # subtle: np.float64 is a float subclass and is fine; a 0-d array is not a float
+        assert isinstance(value, float), f"{name} should be a float, got {type(value).__name__}"
 
 
 # ---------------------------------------------------------------- perplexity
 
 
-@pytest.mark.grade(points=2, hint="exp of minus the MEAN log-probability.", task="perplexity")
+@pytest.mark.grade(
+    points=2, hint="Is it exp of minus the MEAN log-probability, or of the sum?", task="perplexity"
+)
 def test_perplexity_matches_hand_worked_values(pr):
     # mean of [ln 1/2, ln 1/4] = -1.5 ln 2  ->  exp(1.5 ln 2) = 2^1.5 = 2.828427
     got = pr.perplexity([math.log(0.5), math.log(0.25)])
@@ -194,7 +270,9 @@ def test_perplexity_matches_hand_worked_values(pr):
 
 
 @pytest.mark.grade(
-    points=1, hint="Compare with math.exp(-sum / len) on random log-probs.", task="perplexity"
+    points=1,
+    hint="Does your result match math.exp(-sum / len) on random log-probs?",
+    task="perplexity",
 )
 def test_perplexity_agrees_with_the_definition_on_random_log_probs(pr, rng):
     lp = np.log(rng.uniform(0.01, 1.0, size=200))
@@ -203,7 +281,9 @@ def test_perplexity_agrees_with_the_definition_on_random_log_probs(pr, rng):
 
 
 @pytest.mark.grade(
-    points=1, hint="A log-probability is never above 0; no tokens, no mean.", task="perplexity"
+    points=1,
+    hint="Can a log-probability be above 0? What is the mean of no tokens?",
+    task="perplexity",
 )
 @pytest.mark.parametrize(
     "lp, why",
@@ -215,11 +295,23 @@ def test_perplexity_rejects_empty_or_positive_log_probs(pr, lp, why):
         pr.perplexity(lp)
 
 
+@pytest.mark.grade(
+    points=1, hint="Is log 1 = 0 above 0? Is a token with p = 1 an error?", task="perplexity"
+)
+def test_perplexity_accepts_log_probability_zero(pr):
+    # p = 1 for every token: log p = 0, not above 0; a certain model has perplexity e^0 = 1
+    assert_close(pr.perplexity([0.0, 0.0, 0.0]), 1.0, what="perplexity([0, 0, 0])")
+    # mean of [0, ln 1/4] = -ln 2 -> 2
+    assert_close(pr.perplexity([0.0, math.log(0.25)]), 2.0, what="perplexity([0, ln 0.25])")
+
+
 # ---------------------------------------------------------------- Gaussian
 
 
 @pytest.mark.grade(
-    points=1, hint="1 / (sigma √(2π)) · exp(-((x - mu) / sigma)² / 2).", task="gaussian_pdf"
+    points=1,
+    hint="Is it 1 / (sigma √(2π)) · exp(-((x - mu) / sigma)² / 2), sigma in both places?",
+    task="gaussian_pdf",
 )
 @pytest.mark.parametrize(
     "x, mu, sigma, expected",
@@ -240,7 +332,7 @@ def test_gaussian_pdf_matches_hand_worked_values(pr, x, mu, sigma, expected):
 
 @pytest.mark.grade(
     points=2,
-    hint="Compute the log density directly; log(pdf) is log(0) once exp underflows.",
+    hint="What is log(pdf) once exp underflows to 0? Can you compute the log density directly?",
     task="gaussian_log_pdf",
 )
 def test_gaussian_log_pdf_is_finite_far_in_the_tails(pr):
@@ -253,7 +345,7 @@ def test_gaussian_log_pdf_is_finite_far_in_the_tails(pr):
 
 
 @pytest.mark.grade(
-    points=2, hint="Use numpy operations so arrays broadcast; scalars give a float.",
+    points=2, hint="Do numpy operations let arrays broadcast? Do scalars give a float?",
     task="gaussian_log_pdf",
 )  # fmt: skip
 def test_gaussian_functions_broadcast_like_numpy(pr, rng):
@@ -269,8 +361,11 @@ def test_gaussian_functions_broadcast_like_numpy(pr, rng):
     assert_close(pr.gaussian_pdf(x, mu, sigma), expected, rtol=1e-10, what="pdf of (3,1) vs (1,4)")
     assert_close(pr.gaussian_log_pdf(x, mu, sigma), np.log(expected), rtol=1e-10,
                  what="log pdf of (3,1) vs (1,4)")  # fmt: skip
-    scalar = pr.gaussian_pdf(0.5, 0.0, 1.0)
-    assert isinstance(scalar, float), f"scalars in should give a float, got {type(scalar)}"
+    for name, fn in [("gaussian_pdf", pr.gaussian_pdf), ("gaussian_log_pdf", pr.gaussian_log_pdf)]:
+        scalar = fn(0.5, 0.0, 1.0)
+        assert isinstance(scalar, float), (
+            f"{name}(0.5, 0, 1): scalars in should give a float, got {type(scalar).__name__}"
+        )
 
 
 @pytest.mark.grade(
@@ -291,7 +386,11 @@ def test_gaussian_pdf_integrates_to_one_with_the_right_mean_and_variance(pr, mu,
     assert_close(var, sigma**2, rtol=1e-6, what=f"variance for mu={mu}, sigma={sigma}")
 
 
-@pytest.mark.grade(points=1, hint="A standard deviation must be positive.", task="gaussian_log_pdf")
+@pytest.mark.grade(
+    points=1,
+    hint="Can a standard deviation be 0 or negative? Do both functions check it?",
+    task="gaussian_log_pdf",
+)
 @pytest.mark.parametrize(
     "sigma", [0.0, -1.0, np.array([1.0, 0.0])], ids=["zero", "negative", "one-zero-in-array"]
 )
@@ -310,7 +409,7 @@ CHI2_CRITICAL_DF3 = 16.266  # 99.9 % quantile of chi-square with 3 degrees of fr
 
 @pytest.mark.grade(
     points=3,
-    hint="Inverse CDF: cumulative sums, one uniform per draw, np.searchsorted.",
+    hint="Does each category come out with its probability, and a 0-probability one never?",
     task="sample_categorical",
 )
 def test_sample_categorical_frequencies_pass_a_chi_square_test(pr):
@@ -333,7 +432,7 @@ def test_sample_categorical_frequencies_pass_a_chi_square_test(pr):
 
 @pytest.mark.grade(
     points=2,
-    hint="Draw only from the rng argument: np.random.* uses a hidden global state.",
+    hint="Do you draw only from the rng argument, or from np.random.* (a hidden global state)?",
     task="sample_categorical",
 )
 def test_sample_categorical_uses_only_the_given_generator(pr):
@@ -354,21 +453,52 @@ def test_sample_categorical_uses_only_the_given_generator(pr):
     "probs, n, why",
     [
         ([0.5, 0.6], 10, "for probabilities summing to 1.1"),
+        # 1 + 5e-6: outside 1e-6 (np.isclose's default tolerance, 1e-5, would accept it)
+        ([0.5, 0.500005], 10, "for probabilities summing to 1.000005"),
         ([-0.1, 1.1], 10, "for a negative probability"),
         ([0.5, 0.5], -1, "for n = -1"),
     ],
-    ids=["sum-1.1", "negative", "n=-1"],
+    ids=["sum-1.1", "sum-1+5e-6", "negative", "n=-1"],
 )
 def test_sample_categorical_rejects_bad_inputs(pr, probs, n, why):
     with expect_error(ValueError, why):
         pr.sample_categorical(probs, n, np.random.default_rng(0))
 
 
+@pytest.mark.grade(
+    points=1,
+    hint="What is sum([0.1] * 10) in floating point? Is it exactly 1?",
+    task="sample_categorical",
+)
+@pytest.mark.parametrize(
+    "probs",
+    [
+        [0.1] * 10,  # Python's sum gives 0.9999999999999999 (np.sum happens to give 1.0)
+        [0.7, 0.2, 0.1],  # sum and np.sum both give 0.9999999999999999
+        [0.3, 0.7000005],  # sums to 1 + 5e-7, within 1e-6
+        [0.3, 0.6999995],  # sums to 1 - 5e-7
+    ],
+    ids=["tenths", "0.7-0.2-0.1", "plus-5e-7", "minus-5e-7"],
+)
+def test_sample_categorical_accepts_a_sum_within_1e_6_of_one(pr, probs):
+    try:
+        draws = np.asarray(pr.sample_categorical(probs, 1000, np.random.default_rng(3)))
+    except ValueError as exc:
+        raise AssertionError(
+            f"probs summing to {sum(probs)!r} are within 1e-6 of 1 and must be accepted; "
+            f"got ValueError: {exc}"
+        ) from None
+    assert draws.shape == (1000,), f"expected 1000 draws, got shape {draws.shape}"
+    assert draws.min() >= 0 and draws.max() < len(probs), (
+        f"indices outside 0..{len(probs) - 1}: {np.unique(draws).tolist()}"
+    )
+
+
 # ---------------------------------------------------------------- Beta-Binomial
 
 
 @pytest.mark.grade(
-    points=2, hint="Successes add to alpha, failures to beta.", task="beta_binomial_update"
+    points=2, hint="Do successes add to alpha and failures to beta?", task="beta_binomial_update"
 )
 def test_beta_binomial_update_matches_the_rule_of_succession(pr):
     # Beta(1, 1) is uniform; 7 successes, 3 failures -> Beta(8, 4); mean (7+1)/(10+2) = 2/3
@@ -387,7 +517,7 @@ def beta_mean_by_integration(a, b, steps=200_000):
 
 
 @pytest.mark.grade(
-    points=1, hint="The mean, not the mode: alpha / (alpha + beta).", task="beta_mean"
+    points=1, hint="Is it the mean, or the mode (alpha - 1) / (alpha + beta - 2)?", task="beta_mean"
 )
 @pytest.mark.parametrize("a, b", [(2, 5), (3.5, 1.5), (10, 10)])
 def test_beta_mean_agrees_with_numerical_integration(pr, a, b):
@@ -396,17 +526,34 @@ def test_beta_mean_agrees_with_numerical_integration(pr, a, b):
 
 
 @pytest.mark.grade(
-    points=1, hint="Beta needs alpha, beta > 0; counts are never negative.", task="beta_mean"
+    points=1,
+    hint="Do you check BOTH alpha and beta (> 0, so 0 is refused) and BOTH counts (>= 0)?",
+    task="beta_binomial_update",
 )
 @pytest.mark.parametrize(
-    "fn, args, why",
+    "args, why",
     [
-        ("beta_binomial_update", (0, 1, 3, 2), "for alpha = 0"),
-        ("beta_binomial_update", (1, 1, -1, 2), "for a negative success count"),
-        ("beta_mean", (1, -2), "for beta = -2"),
+        ((0, 1, 3, 2), "for alpha = 0"),  # > 0, not >= 0
+        ((1, 0, 3, 2), "for beta = 0"),
+        ((1, -1.5, 3, 2), "for beta = -1.5"),
+        ((1, 1, -1, 2), "for a negative success count"),
+        ((1, 1, 3, -2), "for a negative failure count"),
     ],
-    ids=["alpha-0", "negative-count", "beta-negative"],
+    ids=["alpha-0", "beta-0", "beta-negative", "negative-successes", "negative-failures"],
 )
-def test_beta_functions_reject_bad_parameters(pr, fn, args, why):
-    with expect_error(ValueError, why):
-        getattr(pr, fn)(*args)
+def test_beta_binomial_update_rejects_bad_parameters(pr, args, why):
+    with expect_error(ValueError, f"{why} in beta_binomial_update{args}"):
+        pr.beta_binomial_update(*args)
+
+
+@pytest.mark.grade(
+    points=1, hint="Do you refuse alpha or beta <= 0 (0 included)?", task="beta_mean"
+)
+@pytest.mark.parametrize(
+    "args, why",
+    [((1, -2), "for beta = -2"), ((0, 3), "for alpha = 0"), ((2, 0), "for beta = 0")],
+    ids=["beta-negative", "alpha-0", "beta-0"],
+)  # alpha = 0 would give a mean of 0.0; not a Beta distribution
+def test_beta_mean_rejects_bad_parameters(pr, args, why):
+    with expect_error(ValueError, f"{why} in beta_mean{args}"):
+        pr.beta_mean(*args)
