@@ -46,6 +46,9 @@ VARIANTS = [
     Variant(CONC, "token bucket without a lock: check-then-take races between threads", (
         (_TAKE_LOCKED, _unlocked(_TAKE_LOCKED)),
     )),
+    Variant(CONC, "token bucket without a lock, the request converted to float first", (
+        (_TAKE_LOCKED, "        tokens = float(tokens)\n" + _unlocked(_TAKE_LOCKED)),
+    )),
     Variant(CONC, "refill not capped: an idle bucket saves up unlimited tokens", (
         ("self._tokens = min(self.capacity, self._tokens + elapsed * self.rate)",
          "self._tokens = self._tokens + elapsed * self.rate"),

@@ -328,11 +328,15 @@ def test_acquire_does_not_hold_the_lock_while_sleeping(c):
 def test_a_burst_of_threads_gets_only_the_tokens_in_the_bucket(c):
     """8 threads ask a bucket holding 1 token at the same moment, 5 times: 1 grant each time.
 
-    The clock is frozen, so no token is earned during the race. Each "enough tokens?"
-    comparison pauses (see SlowCompare): without a lock, all 8 see the same token.
+    The clock is frozen, so no token is earned during the race. The request, the rate
+    and the capacity are SlowCompare numbers: "enough tokens?", the take and the refill
+    (tokens + elapsed x rate, capped with the capacity) each pause, so without a lock
+    the 8 threads interleave between reading the tokens and writing them back.
     """
     for round_ in range(5):
-        bucket = c.TokenBucket(rate=1.0, capacity=1, clock=lambda: 0.0, sleep=time.sleep)
+        bucket = c.TokenBucket(
+            rate=SlowCompare(1.0), capacity=SlowCompare(1.0), clock=lambda: 0.0, sleep=time.sleep
+        )
         granted = []
 
         def ask(i, bucket=bucket, granted=granted):
@@ -393,11 +397,13 @@ def test_a_burst_of_threads_in_acquire_gets_only_the_tokens_in_the_bucket(c):
 
     rate 1: the next token is 1 s away, later than the deadline, so at most
     capacity + rate x (fake seconds slept) tokens may be granted: 1 if nobody sleeps.
-    Each comparison and subtraction with the requested amount pauses (SlowCompare).
+    The request, rate and capacity are SlowCompare numbers, as in the try_acquire burst.
     """
     for round_ in range(5):
         fake = FakeTime()
-        bucket = c.TokenBucket(rate=1.0, capacity=1, clock=fake.clock, sleep=fake.sleep)
+        bucket = c.TokenBucket(
+            rate=SlowCompare(1.0), capacity=SlowCompare(1.0), clock=fake.clock, sleep=fake.sleep
+        )
         granted = []
 
         def ask(i, bucket=bucket, granted=granted):
