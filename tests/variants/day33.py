@@ -48,6 +48,12 @@ VARIANTS = [
         ("    first, second = pair\n    out = []",
          "    first, second = pair\n    if pair not in zip(ids, ids[1:]):\n        return ids\n    out = []"),
     )),
+    Variant(BPE, "pair counts only at even positions (zip(ids[::2], ids[1::2]))", (
+        ("return dict(Counter(itertools.pairwise(ids)))", "return dict(Counter(zip(ids[::2], ids[1::2])))"),
+    )),
+    Variant(BPE, "training makes one merge too many (range up to vocab_size + 1)", (
+        ("        for new_id in range(256, vocab_size):\n", "        for new_id in range(256, vocab_size + 1):\n"),
+    )),
     Variant(BPE, "pair counts sorted by pair instead of first occurrence", (
         ("return dict(Counter(itertools.pairwise(ids)))",
          "return dict(sorted(Counter(itertools.pairwise(ids)).items()))"),
@@ -108,6 +114,9 @@ VARIANTS = [
     Variant(BPE, "decode without errors='replace' fails on half a character", (
         ('return b"".join(parts).decode("utf-8", errors="replace")', 'return b"".join(parts).decode("utf-8")'),
     )),
+    Variant(BPE, "decode drops half a character (errors='ignore') instead of U+FFFD", (
+        ('return b"".join(parts).decode("utf-8", errors="replace")', 'return b"".join(parts).decode("utf-8", errors="ignore")'),
+    )),
     Variant(BPE, "decode lets a KeyError escape for an unknown id", (
         ("            if i not in self.vocab:\n", "            if False:\n"),
     )),
@@ -163,6 +172,10 @@ VARIANTS = [
     Variant(NORM, "whitespace collapsed before normalising to the form", (
         ("    if collapse_whitespace:\n        text = \" \".join(text.split())  # split() with no argument splits on any Unicode space\n", ""),
         ("    if lowercase:\n", "    if collapse_whitespace:\n        text = \" \".join(text.split())\n    if lowercase:\n"),
+    )),
+    Variant(NORM, "Pipeline folds its steps with reduce but no initial text", (
+        ("        for step in self.steps:\n            text = step(text)\n        return text\n",
+         "        return functools.reduce(lambda acc, step: step(acc), self.steps)\n"),
     )),
     Variant(NORM, "Pipeline applies its steps in reverse order", (
         ("        for step in self.steps:\n", "        for step in reversed(self.steps):\n"),
