@@ -525,7 +525,11 @@ def test_pairwise_cosine_is_vectorised_on_2000_by_256_inputs(vo, ref, rng):
 @pytest.mark.parametrize("tall", ["A", "B"])
 def test_pairwise_cosine_has_no_python_loop_over_rows(vo, ref, rng, tall):
     """20 000 rows of dimension 4 against 5: the product is tiny, so a per-row Python loop
-    (~1 us an iteration) costs ~25x the reference's vectorised normalise-and-multiply."""
+    (~1 us an iteration) costs ~20x the reference's vectorised normalise-and-multiply.
+
+    subtle: factor 5, not 10: vectorised variants (divide after the product, einsum norms,
+    sqrt of summed squares) measure 1.0-1.3x here, and row loops ~20x on a quiet machine
+    but nearer 10x on a loaded one, where a 10x bar let one in 20 slip through."""
     many, few = rng.normal(size=(20_000, 4)), rng.normal(size=(5, 4))
     A, B = (many, few) if tall == "A" else (few, many)
     assert_close(vo.pairwise_cosine(A[:50], B[:50]), ref.pairwise_cosine(A[:50], B[:50]),
@@ -533,7 +537,8 @@ def test_pairwise_cosine_has_no_python_loop_over_rows(vo, ref, rng, tall):
     assert_not_much_slower(
         lambda: vo.pairwise_cosine(A, B),
         lambda: ref.pairwise_cosine(A, B),
-        factor=10,
+        factor=5,
+        repeats=5,
         what=f"pairwise_cosine on {A.shape} x {B.shape}",
         advice=f"look for a Python loop over the 20000 rows of {tall} (or a comprehension that "
         "normalises them one at a time)",
