@@ -447,7 +447,9 @@ def test_sample_categorical_uses_only_the_given_generator(pr):
 
 
 @pytest.mark.grade(
-    points=1, hint="Check the probabilities before drawing.", task="sample_categorical"
+    points=1,
+    hint="Do you check the probabilities (>= 0, sum within 1e-6 of 1) and n before drawing?",
+    task="sample_categorical",
 )
 @pytest.mark.parametrize(
     "probs, n, why",

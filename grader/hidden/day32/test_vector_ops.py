@@ -582,7 +582,7 @@ def test_top_k_similar_returns_two_numpy_arrays(vo, k):
 
 @pytest.mark.grade(
     points=2,
-    hint="Does your sort keep equal scores in index order? Try kind='stable'.",
+    hint="Does your sort keep equal scores in index order, or does it reverse them?",
     task="top_k_similar",
 )
 def test_top_k_similar_breaks_ties_by_the_lower_index(vo):
