@@ -313,10 +313,6 @@ class FakeLLM:
         self.stop()
 
 
-def _stop_on_sigterm(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 def _die_with_parent() -> None:
     """Ask Linux to send SIGTERM when the process that started us (nox) dies."""
     if sys.platform.startswith("linux"):
@@ -340,14 +336,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
     args = parser.parse_args(argv)
     parent = os.getppid()
-    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    terminated = threading.Event()
+    # subtle: the handler only sets a flag; raising from it could land anywhere, even
+    # inside the interpreter's own shutdown, and leave the server running.
+    signal.signal(signal.SIGTERM, lambda signum, frame: terminated.set())
     _die_with_parent()
     fake = FakeLLM(args.host, args.port, verbose=not args.quiet).start()
     print(f"fake LLM listening on {fake.url}{CHAT_PATH} (Ctrl-C to stop)", flush=True)
     try:
-        while os.getppid() == parent:  # reparented: whoever started us is gone
-            time.sleep(0.5)
-        print("the process that started the server is gone; stopping", flush=True)
+        while not terminated.wait(0.5):
+            if os.getppid() != parent:  # reparented: whoever started us is gone
+                print("the process that started the server is gone; stopping", flush=True)
+                break
     except KeyboardInterrupt:
         print("stopping", flush=True)
     finally:
