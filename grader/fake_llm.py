@@ -31,7 +31,6 @@ import signal
 import socket
 import sys
 import threading
-import time
 from collections import deque
 from dataclasses import asdict, dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
