@@ -176,12 +176,17 @@ def assert_frequencies_fit(
 
 
 def best_time(fn: Callable[[], Any], repeats: int = 3) -> float:
-    """The fastest of ``repeats`` wall-clock runs of ``fn`` (the least noisy estimate)."""
+    """The fastest of ``repeats`` runs of ``fn``, in CPU time of this process.
+
+    subtle: CPU time (time.process_time), not wall time: the time the machine gives
+    to other processes does not count, so a busy machine does not make correct code
+    look slow. The minimum is the run least disturbed by caches and interrupts.
+    """
     times = []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = time.process_time()
         fn()
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     return min(times)
 
 
@@ -316,4 +321,58 @@ def assert_same_text(actual: Any, expected: str, *, what: str) -> None:
         f"{what}: got {actual[:80]!r}, expected {expected[:80]!r}; they first differ at "
         f"index {at}: got {_code_points(got)} {got!r}, expected {_code_points(want)} "
         f"{want!r} (lengths {len(actual)} and {len(expected)}){note}"
+    )
+
+
+GROWTH_ROUNDS = 4  # a steep-looking growth is measured again this many times before it fails
+
+
+def assert_grows_like_the_reference(
+    attempt_fn: Callable[[Any], Any],
+    reference_fn: Callable[[Any], Any],
+    inputs: tuple[Any, Any],
+    *,
+    allowed: float,
+    what: str,
+    advice: str,
+) -> None:
+    """Fail when the attempt's time grows from ``inputs[0]`` to ``inputs[1]`` (4x as long)
+    more than ``allowed`` times as steeply as the reference's.
+
+    subtle: a growth, not a time: linear code grows 4x like the reference (relative growth
+    about 1) however slow its constant factor, and quadratic code grows about 16x (relative
+    growth about 4). Each run is timed in CPU time of this process (time.process_time), so
+    the time the machine gave to other processes does not count: on a busy machine a long
+    run is interrupted more often than a short one, which would bend a wall-clock growth.
+    The four runs are interleaved and the best of three counts; a steep growth is measured
+    again (up to GROWTH_ROUNDS rounds) and the best round counts.
+    """
+    small, large = inputs
+    rounds = []
+    for _ in range(GROWTH_ROUNDS):
+        best = [float("inf")] * 4
+        for _ in range(3):
+            for k, (fn, arg) in enumerate(
+                [
+                    (attempt_fn, small),
+                    (reference_fn, small),
+                    (attempt_fn, large),
+                    (reference_fn, large),
+                ]
+            ):
+                start = time.process_time()
+                fn(arg)
+                best[k] = min(best[k], time.process_time() - start)
+        attempt_growth = best[2] / max(best[0], 1e-6)
+        reference_growth = best[3] / max(best[1], 1e-6)
+        rounds.append((attempt_growth / reference_growth, attempt_growth, reference_growth))
+        if rounds[-1][0] <= allowed:
+            return
+    relative, attempt_growth, reference_growth = min(rounds)
+    raise Mistake(
+        f"timing test: {what}: from n to 4n your time grew {attempt_growth:.1f}x, the "
+        f"reference's {reference_growth:.1f}x ({relative:.1f}x as steep; allowed: {allowed:g}x; "
+        f"best of {len(rounds)} rounds; the results were right, the growth was not): "
+        "that is quadratic, not linear",
+        hint=advice,
     )

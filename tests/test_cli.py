@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -73,7 +74,7 @@ def test_bad_command_lines_exit_2_with_one_helpful_line(capsys, args, says):
 def test_grading_the_stub_prints_hints_writes_a_valid_report_and_a_ledger_entry(tmp_path):
     done = run_cli("grade", "day31", "--progress-dir", str(tmp_path))
     assert done.returncode == 1, done.stderr
-    assert "0/61 points (0 %)" in done.stdout
+    assert re.search(r"day31: 0/\d+ points \(0 %\)", done.stdout), done.stdout
     assert "Hint:" in done.stdout and "NOT PASSED" in done.stdout
     assert "\x1b[" not in done.stdout, "no colour codes when not a terminal"
     reports = sorted((tmp_path / "reports" / "day31").glob("2*.json"))

@@ -92,3 +92,38 @@ def test_grading_every_reference_reaches_milestone_4_in_a_fresh_progress_dir(tmp
     assert status["reached"] and status["reached_at"] and not status["missing"]
     ledger = json.loads((tmp_path / "progress.json").read_text(encoding="utf-8"))
     assert ledger["milestone"]["reached_at"] == status["reached_at"]
+
+
+TIMED_DAYS = [
+    d.name
+    for d in all_days()
+    if any(
+        "assert_not_much_slower(" in p.read_text(encoding="utf-8")
+        or "assert_grows_like_the_reference(" in p.read_text(encoding="utf-8")
+        for p in d.hidden_dir.glob("test_*.py")
+    )
+]
+
+
+@pytest.fixture
+def two_busy_cores():
+    """Two CPU-bound processes beside the grade: a busy machine, as on a learner's laptop."""
+    import subprocess
+    import sys
+
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
+    yield
+    for burner in burners:
+        burner.kill()
+        burner.wait()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("day", TIMED_DAYS)
+def test_the_reference_passes_its_timing_tests_on_a_busy_machine(day: str, two_busy_cores):
+    assert TIMED_DAYS, "some day has timing tests"
+    result = grade(day, SOLUTIONS_ROOT)
+    failing = [f"{t.name}: {t.message}" for t in result.tests if t.status is not TestStatus.PASSED]
+    assert not failing, f"{day} reference fails beside two CPU-bound processes:\n" + "\n".join(
+        failing
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import time
 from collections import Counter
 
 import numpy as np
@@ -11,6 +10,7 @@ import pytest
 
 from grader.testing import (
     Mistake,
+    assert_grows_like_the_reference,
     assert_not_much_slower,
     attempt_module,
     expect_error,
@@ -644,51 +644,6 @@ def test_save_then_load_gives_back_the_same_tokenizer(bpe, tmp_path, as_str):
 
 # ---------------------------------------------------------------- scaling
 # Last in the file: the slowest tests, so a fail-fast run reaches the quick ones first.
-
-GROWTH_ROUNDS = 4  # a steep-looking growth is measured again this many times before it fails
-
-
-def assert_grows_like_the_reference(attempt_fn, reference_fn, inputs, *, allowed, what, advice):
-    """Fail when the attempt's time grows from ``inputs[0]`` to ``inputs[1]`` (4x as long)
-    more than ``allowed`` times as steeply as the reference's.
-
-    subtle: a growth, not a time: linear code grows 4x like the reference (relative growth
-    about 1) however slow its constant factor, and quadratic code grows about 16x (relative
-    growth about 4). Each run is timed in CPU time of this process (time.process_time), so
-    the time the machine gave to other processes does not count: on a busy machine a long
-    run is interrupted more often than a short one, which would bend a wall-clock growth.
-    The four runs are interleaved and the best of three counts; a steep growth is measured
-    again (up to GROWTH_ROUNDS rounds) and the best round counts.
-    """
-    small, large = inputs
-    rounds = []
-    for _ in range(GROWTH_ROUNDS):
-        best = [float("inf")] * 4
-        for _ in range(3):
-            for k, (fn, arg) in enumerate(
-                [
-                    (attempt_fn, small),
-                    (reference_fn, small),
-                    (attempt_fn, large),
-                    (reference_fn, large),
-                ]
-            ):
-                start = time.process_time()
-                fn(arg)
-                best[k] = min(best[k], time.process_time() - start)
-        attempt_growth = best[2] / max(best[0], 1e-6)
-        reference_growth = best[3] / max(best[1], 1e-6)
-        rounds.append((attempt_growth / reference_growth, attempt_growth, reference_growth))
-        if rounds[-1][0] <= allowed:
-            return
-    relative, attempt_growth, reference_growth = min(rounds)
-    raise Mistake(
-        f"timing test: {what}: from n to 4n your time grew {attempt_growth:.1f}x, the "
-        f"reference's {reference_growth:.1f}x ({relative:.1f}x as steep; allowed: {allowed:g}x; "
-        f"best of {len(rounds)} rounds; the results were right, the growth was not): "
-        "that is quadratic, not linear",
-        hint=advice,
-    )
 
 
 @pytest.mark.grade(
