@@ -10,17 +10,23 @@ are installed only when ``pyproject.toml``'s requirements changed, so a warm
 
 from __future__ import annotations
 
-import hashlib
-import json
 import shutil
 import sys
+
+if sys.version_info < (3, 11):  # noqa: UP036 - before tomllib is imported: one line, not a traceback
+    sys.exit(f"These katas need Python 3.11 or newer; this nox runs on {sys.version.split()[0]}.")
+
+import hashlib
+import json
 import tomllib
 from pathlib import Path
 
 import nox
 
 nox.needs_version = ">=2024.3.2"
-nox.options.default_venv_backend = "uv|virtualenv"
+# Chosen here, once, so nox never probes for a missing uv in every session.
+UV = shutil.which("uv")
+nox.options.default_venv_backend = "uv" if UV else "virtualenv"
 nox.options.reuse_venv = "yes"
 nox.options.sessions = ["tests", "lint"]
 
@@ -66,7 +72,7 @@ def learner_python(session: nox.Session) -> str:
     """
     bin_dir = "Scripts" if sys.platform == "win32" else "bin"
     python = KATAS_VENV / bin_dir / ("python.exe" if sys.platform == "win32" else "python")
-    uv = shutil.which("uv")
+    uv = UV
     if not python.exists():
         if uv:
             session.run(uv, "venv", "--quiet", "--python", sys.executable, str(KATAS_VENV),

@@ -27,4 +27,9 @@ Modules, one concern each:
 
 from __future__ import annotations
 
+import sys
+
+if sys.version_info < (3, 11):  # noqa: UP036 - StrEnum, tomllib: say so in one line, not an ImportError
+    sys.exit(f"grader: Python 3.11 or newer is needed; this is {sys.version.split()[0]}.")
+
 __version__ = "0.1.0"

@@ -158,7 +158,15 @@ def _save_traceback(progress_dir: Path) -> str | None:
     return shown_path(path)
 
 
+def _never_fail_to_print() -> None:
+    """An ASCII-only terminal (PYTHONIOENCODING=ascii) shows '?' for '·', never a crash."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+
+
 def main(argv: list[str] | None = None) -> int:
+    _never_fail_to_print()
     try:
         args, extra = build_parser().parse_known_args(argv)
         if extra:

@@ -45,10 +45,20 @@ STATUS_STYLE = {
 }
 
 
+def wants_colour(stream: IO[str]) -> bool:
+    """Colour on a terminal, unless NO_COLOR is set to anything but the empty string
+    (no-color.org); FORCE_COLOR (non-empty) turns it on even without a terminal."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
 def make_console(file: IO[str] | None = None, width: int | None = None) -> Console:
-    """A console that is plain unless writing to a real terminal without NO_COLOR."""
+    """A console that is plain unless :func:`wants_colour` says otherwise."""
     stream = file or sys.stdout
-    plain = "NO_COLOR" in os.environ or not getattr(stream, "isatty", lambda: False)()
+    plain = not wants_colour(stream)
     return Console(
         file=stream, theme=THEME, width=width, highlight=False,
         no_color=plain, color_system=None if plain else "auto", emoji=False,

@@ -154,3 +154,42 @@ def test_a_mentor_grading_a_clone_gets_a_ledger_per_learner(tmp_path, monkeypatc
     assert report.is_relative_to(tmp_path / "progress" / "targets" / "ana" / "reports" / "day31")
     assert (tmp_path / "progress" / "targets" / "ana" / "progress.json").exists()
     assert not (tmp_path / "progress" / "progress.json").exists(), "the mentor's own ledger"
+
+
+def _run_with_env(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    import os
+
+    base = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    return subprocess.run(
+        [sys.executable, *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60,
+        env={**base, **env},
+    )  # fmt: skip
+
+
+def test_an_ascii_only_terminal_gets_question_marks_not_a_crash(tmp_path):
+    done = _run_with_env({"PYTHONIOENCODING": "ascii"}, "-m", "grader", "hint", "day31",
+                         "--progress-dir", str(tmp_path))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "day31 ? " in done.stdout, "the '·' is replaced, not fatal"
+
+
+@pytest.mark.parametrize(
+    "env, colour",
+    [
+        ({"FORCE_COLOR": "1"}, True),  # honoured without a terminal
+        ({"FORCE_COLOR": "1", "NO_COLOR": ""}, True),  # an empty NO_COLOR does not count
+        ({"FORCE_COLOR": "1", "NO_COLOR": "1"}, False),  # NO_COLOR wins (no-color.org)
+        ({}, False),  # not a terminal: plain
+    ],
+)
+def test_colour_follows_no_color_and_force_color(tmp_path, env, colour):
+    done = _run_with_env(env, "-m", "grader", "list", "--progress-dir", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert ("\x1b[" in done.stdout) is colour, done.stdout[:200]
+
+
+def test_python_older_than_3_11_gets_one_line_not_a_traceback():
+    code = "import sys; sys.version_info = (3, 10, 12); import grader"
+    done = _run_with_env({}, "-c", code)
+    assert done.returncode == 1 and "Python 3.11 or newer is needed" in done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
