@@ -272,7 +272,9 @@ def render_progress(console: Console, status: dict[str, Any]) -> None:
     for row in status["days"]:
         best = "-" if row["best_percent"] is None else f"{row['best_percent']:g} %"
         passed = f"yes ({row['first_passed_at'][:10]})" if row["passed"] else "no"
-        answers = "complete" if row["answers_complete"] else "-"
+        # the same fact the milestone reads: the answers at the day's latest grade
+        answers = "-" if not row["attempts"] else (
+            "complete" if row["answers_complete"] else "incomplete")  # fmt: skip
         style = "grade.pass" if row["passed"] else "grade.fail"
         table.add_row(row["day"], Text(row["title"]), best, str(row["attempts"]), answers,
                       Text(passed, style=style))  # fmt: skip

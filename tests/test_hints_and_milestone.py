@@ -117,3 +117,20 @@ def test_list_shows_every_day_with_its_title_and_status(tmp_path, capsys):
     for day in all_days():
         assert day.name in out and day.title.split()[0] in out
     assert "not started" in out
+
+
+def test_progress_shows_complete_or_incomplete_answers_for_every_graded_day(tmp_path, capsys):
+    from grader.progress import update_ledger
+
+    def graded(ledger):
+        ledger["days"]["day31"] = passed_day(answers=True)
+        ledger["days"]["day32"] = passed_day(answers=False)
+
+    update_ledger(tmp_path, graded)
+    assert main(["progress", "--progress-dir", str(tmp_path)]) == 0
+    rows = {
+        line.split()[0]: line for line in capsys.readouterr().out.splitlines() if line[:3] == "day"
+    }
+    assert "complete" in rows["day31"] and "incomplete" not in rows["day31"]
+    assert "incomplete" in rows["day32"], "the same fact the milestone list reports"
+    assert "complete" not in rows["day33"], "a day never graded shows '-'"
