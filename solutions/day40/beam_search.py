@@ -69,7 +69,11 @@ def beam_search(step_fn, bos_id, eos_id, beam_width, max_len, length_penalty=0.0
     ``step_fn(prefix)`` takes a tuple of token ids starting with ``bos_id`` and returns
     log-probabilities over the vocabulary (1-D). ``tokens`` include ``bos_id``; a
     hypothesis stops at ``eos_id`` or after ``max_len`` tokens after ``bos_id``.
-    ``beam_width=1`` is greedy decoding. ``ValueError`` unless beam_width, max_len >= 1.
+    ``beam_width=1`` is greedy decoding; a beam wider than the candidates of a step (wider
+    than the vocabulary, say) keeps them all. ``step_fn`` is called once per alive
+    hypothesis per step, never on a finished one. Scores are logprob / n ** length_penalty,
+    n = the tokens after ``bos_id`` (``eos_id`` included). ``ValueError`` unless
+    beam_width, max_len >= 1.
 
     By hand, with tokens 0 = eos, 1 = a, 2 = b and bos_id = 3:
     p(. | bos) = [0.1, 0.5, 0.4], p(. | bos a) = [0.4, 0.3, 0.3], p(. | bos b) = [0.9, 0.05, 0.05].

@@ -53,6 +53,50 @@ VARIANTS = [
     Variant(BEAM, "sequence log-probabilities not accumulated: only the last step counts", (
         ("    return base[:, None] + step  # (B, V)\n", "    return step + 0 * base[:, None]  # (B, V)\n"),
     )),
+    Variant(BEAM, "the beam is refilled: candidates are taken until beam_width are alive", (
+        ("    for _ in range(max_len):\n        totals = _expand(step_fn, alive)  # (B, V)\n"
+         "        next_alive = []\n        for beam, token in _select(totals, beam_width):\n",
+         "    for _ in range(max_len):\n        totals = _expand(step_fn, alive)  # (B, V)\n"
+         "        next_alive = []\n        for beam, token in _select(totals, totals.size):\n"
+         "            if len(next_alive) == beam_width:\n                break\n"),
+    )),
+    Variant(BEAM, "runs one step past max_len", (
+        ("    for _ in range(max_len):\n", "    for _ in range(max_len + 1):\n"),
+    )),
+    Variant(BEAM, "top-k with np.argpartition: breaks when beam_width >= the candidates", (
+        ("    order = np.lexsort((beam_idx, token_idx, -totals.ravel()))[:beam_width]\n",
+         "    top = np.argpartition(-totals.ravel(), beam_width - 1)[:beam_width]\n"
+         "    order = top[np.lexsort((beam_idx[top], token_idx[top], -totals.ravel()[top]))]\n"),
+    )),
+    Variant(BEAM, "max_len not validated (only beam_width is)", (
+        ("    if beam_width < 1 or max_len < 1:\n", "    if beam_width < 1:\n"),
+    )),
+    Variant(BEAM, "scores returned without the length penalty (used only to sort)", (
+        ("    scored = [(tokens, _score(tokens, lp, length_penalty)) for tokens, lp in finished]\n"
+         "    # sorted() is stable: equal scores keep the order in which they finished.\n"
+         "    return sorted(scored, key=lambda hypothesis: -hypothesis[1])",
+         "    order = sorted(finished, key=lambda h: -_score(h[0], h[1], length_penalty))\n"
+         "    return [(tokens, lp) for tokens, lp in order]"),
+    )),
+    Variant(BEAM, "the length leaves eos out", (
+        ("    n = len(tokens) - 1\n", "    n = len(tokens) - 1 - (tokens[-1] == 0)\n"
+         "    n = max(n, 1)\n"),
+    )),
+    Variant(BEAM, "length penalty as a factor: logprob / (n * length_penalty)", (
+        ("    return logprob / n**length_penalty\n",
+         "    return logprob / (n * length_penalty) if length_penalty else logprob\n"),
+    )),
+    Variant(BEAM, "alive hypotheses kept in (beam, token) order, not best first", (
+        ("    return [(int(beam_idx[i]), int(token_idx[i])) for i in order]\n",
+         "    return sorted((int(beam_idx[i]), int(token_idx[i])) for i in order)\n"),
+    )),
+    Variant(BEAM, "step_fn called with a list instead of a tuple", (
+        ("np.asarray(step_fn(tokens), dtype=float)", "np.asarray(step_fn(list(tokens)), dtype=float)"),
+    )),
+    Variant(BEAM, "results sorted worst first", (
+        ("    return sorted(scored, key=lambda hypothesis: -hypothesis[1])",
+         "    return sorted(scored, key=lambda hypothesis: hypothesis[1])"),
+    )),
     # ------------------------------------------------------------------ quiz.md
     Variant(QUIZ, "a wrong tick: Bayes answered with the sensitivity (Q4)", (
         ("- [ ] A. 90 %\n", "- [x] A. 90 %\n"),

@@ -8,7 +8,14 @@ import math
 import numpy as np
 import pytest
 
-from grader.testing import assert_close, attempt_module, expect_error, reference_module
+from grader.testing import (
+    Mistake,
+    assert_close,
+    attempt_module,
+    expect_error,
+    name_the_mistake,
+    reference_module,
+)
 
 bs = attempt_module("beam_search")
 ref = reference_module("beam_search")
@@ -97,21 +104,35 @@ def as_hypotheses(got):
 
 
 def assert_same_hypotheses(got, expected, what):
+    """The same hypotheses with the same scores, best first.
+
+    The order of hypotheses with EQUAL scores is not part of the contract, so it is not
+    checked: only that the scores never increase along the list.
+    """
     got = as_hypotheses(got)
     got_tokens, expected_tokens = [t for t, _ in got], [t for t, _ in expected]
-    if got_tokens != expected_tokens:
-        if len(got) != len(expected):
-            raise AssertionError(
-                f"{what}: expected {len(expected)} finished hypotheses, got {len(got)}; "
-                f"expected (best first) {expected_tokens[:6]}, got {got_tokens[:6]}"
-            )
-        i = next(i for i, (g, e) in enumerate(zip(got_tokens, expected_tokens)) if g != e)
+    if sorted(got_tokens) != sorted(expected_tokens):
+        missing = [h for h in expected if h[0] not in got_tokens][:3]
+        extra = [t for t in got_tokens if t not in expected_tokens][:3]
         raise AssertionError(
-            f"{what}: hypotheses differ first at position {i} (best first): expected "
-            f"{expected_tokens[i]} with score {expected[i][1]:.6g}, got {got_tokens[i]} with "
-            f"score {got[i][1]:.6g}"
+            f"{what}: expected {len(expected)} finished hypotheses, got {len(got)}; "
+            f"missing (with their right scores) {[(t, round(s, 6)) for t, s in missing]}, "
+            f"unexpected {extra}; expected (best first) {expected_tokens[:6]}, "
+            f"got {got_tokens[:6]}"
         )
-    assert_close([s for _, s in got], [s for _, s in expected], what=f"{what}: scores")
+    expected_score = dict(expected)
+    assert_close(
+        [s for _, s in got], [expected_score[t] for t in got_tokens], what=f"{what}: scores"
+    )
+    scores = [s for _, s in got]
+    for i in range(len(scores) - 1):
+        if scores[i + 1] > scores[i] + 1e-9 * max(1.0, abs(scores[i])):
+            raise Mistake(
+                f"{what}: the results are not best first: {got_tokens[i]} (score "
+                f"{scores[i]:.6g}) comes before {got_tokens[i + 1]} (score {scores[i + 1]:.6g})",
+                hint="Are the finished hypotheses sorted by their final (penalised) score, "
+                "highest first, before you return them?",
+            )
 
 
 # ---------------------------------------------------------------- hand-worked
@@ -119,7 +140,8 @@ def assert_same_hypotheses(got, expected, what):
 
 @pytest.mark.grade(
     points=3,
-    hint="Keep the best beam_width of ALL extensions of ALL beams; finished ones leave the beam.",
+    hint="Do you keep the best beam_width of ALL extensions of ALL beams together, and does "
+    "a candidate ending in eos leave the beam for good?",
     task="beam_search",
 )
 def test_a_beam_of_two_finds_the_sequence_greedy_misses(bs):
@@ -146,8 +168,8 @@ def test_greedy_decoding_takes_the_locally_best_token(bs):
 
 @pytest.mark.grade(
     points=2,
-    hint="n counts the tokens after bos (bos is given, not generated). Is the penalty used "
-    "while searching, or only on finished hypotheses?",
+    hint="Which tokens does n count: is bos generated? Is the penalty used while searching, "
+    "or only on finished hypotheses?",
     task="beam_search",
 )
 @pytest.mark.parametrize("length_penalty", [0.0, 1.0], ids=["penalty=0", "penalty=1"])
@@ -167,7 +189,9 @@ def test_length_penalty_divides_by_the_tokens_after_bos(bs, length_penalty):
 
 
 @pytest.mark.grade(
-    points=1, hint="What happens to alive hypotheses when max_len is reached?", task="beam_search"
+    points=1,
+    hint="What happens to alive hypotheses when max_len is reached?",
+    task="beam_search",
 )
 def test_hypotheses_that_reach_max_len_are_finished_as_they_are(bs):
     # max_len=1: one step, keep a (0.5) and b (0.4); neither ends in eos, both are returned.
@@ -178,9 +202,88 @@ def test_hypotheses_that_reach_max_len_are_finished_as_they_are(bs):
 
 
 @pytest.mark.grade(
+    points=1,
+    hint="Which tokens does n count: bos (given, not generated)? eos (generated)?",
+    task="beam_search",
+)
+@pytest.mark.parametrize("length_penalty", [1.0, 2.0], ids=["penalty=1", "penalty=2"])
+def test_the_length_counts_eos_but_not_bos(bs, length_penalty):
+    """Greedy on bos = 9, eos = 0: token 1 (-1), token 2 (-1), eos (-1): (9, 1, 2, 0), logprob
+    -3 over n = 3 tokens after bos (eos included): -3 / 3 = -1 (penalty 1), -3 / 9 (penalty 2)."""
+    table = {(9,): [-3, -1, -2], (9, 1): [-3, -2, -1], (9, 1, 2): [-1, -2, -3]}
+    got = as_hypotheses(bs.beam_search(table_model(table), 9, 0, 1, 5, length_penalty))
+    right = -3.0 / 3**length_penalty
+    if len(got) == 1 and got[0][0] == (9, 1, 2, 0):
+        wrong = {
+            "n counts bos too (n = 4)": (
+                -3.0 / 4**length_penalty,
+                "Is bos generated? n counts only the tokens after bos_id.",
+            ),
+            "n leaves eos out (n = 2)": (
+                -3.0 / 2**length_penalty,
+                "Is eos a generated token? It counts in n like any other token after bos.",
+            ),
+            "the penalty is not applied": (
+                -3.0,
+                "Do you divide the finished hypotheses' log-probabilities by n ** length_penalty?",
+            ),
+            "divided by n * length_penalty instead of n ** length_penalty": (
+                -3.0 / (3 * length_penalty),
+                "Is the length penalty an exponent of n, or a factor?",
+            ),
+        }
+        mistakes = {k: v for k, v in wrong.items() if not math.isclose(v[0], right)}
+        name_the_mistake(got[0][1], mistakes, what=f"penalty={length_penalty:g} on (9, 1, 2, 0)")
+    assert_same_hypotheses(got, [((9, 1, 2, 0), right)], f"penalty={length_penalty:g}")
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="When a step has fewer candidates than beam_width (a beam wider than the vocabulary), "
+    "do you keep them all, without an error?",
+    task="beam_search",
+)
+def test_a_beam_wider_than_the_vocabulary_keeps_every_candidate(bs):
+    # beam_width=10, max_len=2 on the toy. Step 1 has 3 candidates: all kept; eos .1 finishes.
+    # Step 2 extends a and b: 6 candidates, all kept; nothing is pruned, 7 hypotheses come back.
+    got = bs.beam_search(toy_step, BOS, EOS, beam_width=10, max_len=2)
+    expected = [
+        ((BOS, B, EOS), math.log(0.36)),
+        ((BOS, A, EOS), math.log(0.20)),
+        ((BOS, A, A), math.log(0.15)),
+        ((BOS, A, B), math.log(0.15)),
+        ((BOS, EOS), math.log(0.10)),
+        ((BOS, B, A), math.log(0.02)),
+        ((BOS, B, B), math.log(0.02)),
+    ]
+    assert_same_hypotheses(got, expected, "beam_width=10 > vocabulary 3, max_len=2")
+
+
+@pytest.mark.grade(
+    points=1,
+    hint="What type is the prefix you pass to step_fn: the docstring promises a tuple?",
+    task="beam_search",
+)
+def test_step_fn_gets_the_prefix_as_a_tuple(bs):
+    kinds = []
+
+    def step_fn(prefix):
+        kinds.append(type(prefix).__name__)
+        return toy_step(prefix)
+
+    bs.beam_search(step_fn, BOS, EOS, beam_width=2, max_len=3)
+    not_tuples = sorted({kind for kind in kinds if kind != "tuple"})
+    assert kinds and not not_tuples, (
+        f"step_fn was called with prefixes of type {not_tuples or 'nothing (never called)'}; "
+        "the docstring promises a tuple of token ids (a model may use it as a dict key)"
+    )
+
+
+@pytest.mark.grade(
     points=2,
-    hint="Sort by score, then by token id, then by beam index. Which numpy sort takes "
-    "several keys, and which key does it compare first?",
+    hint="Among equal scores, which candidate wins: the lower token id first, then the "
+    "earlier (better) beam? Which numpy sort takes several keys, and which does it compare "
+    "first?",
     task="beam_search",
 )
 @pytest.mark.parametrize(
@@ -205,8 +308,22 @@ def test_hypotheses_that_reach_max_len_are_finished_as_they_are(bs):
             2,
             [((9, 1, 0), -2.5), ((9, 1, 2), -3.0)],
         ),
+        # the earlier beam is the BETTER one, not the one with the lower last token: step 1
+        # keeps (9,2) = -1 first, then (9,1) = -2. Step 2: (9,2,0) = -2.5 first; then
+        # (9,2,2) and (9,1,2) tie at -3 with the same token: the earlier beam, (9,2), wins.
+        (
+            {(9,): [-5, -2, -1], (9, 1): [-9, -9, -1], (9, 2): [-1.5, -9, -2]},
+            2,
+            2,
+            [((9, 2, 0), -2.5), ((9, 2, 2), -3.0)],
+        ),
     ],
-    ids=["greedy-tie", "lower-token-before-earlier-beam", "same-token-earlier-beam"],
+    ids=[
+        "greedy-tie",
+        "lower-token-before-earlier-beam",
+        "same-token-earlier-beam",
+        "earlier-beam-is-the-better-one",
+    ],
 )
 def test_ties_go_to_the_lower_token_id_then_the_earlier_beam(
     bs, table, beam_width, max_len, expected
@@ -221,7 +338,9 @@ def test_ties_go_to_the_lower_token_id_then_the_earlier_beam(
 
 
 @pytest.mark.grade(
-    points=2, hint="beam_width=1 keeps exactly one candidate per step: greedy.", task="beam_search"
+    points=2,
+    hint="With beam_width=1, is your search exactly greedy decoding (ties to the lower id)?",
+    task="beam_search",
 )
 @pytest.mark.parametrize("length_penalty", [0.0, 0.8], ids=["penalty=0", "penalty=0.8"])
 def test_width_one_is_greedy_decoding(bs, rng, length_penalty):
@@ -235,8 +354,8 @@ def test_width_one_is_greedy_decoding(bs, rng, length_penalty):
 
 @pytest.mark.grade(
     points=2,
-    hint="With room for every candidate nothing is pruned: every sequence ending in eos, "
-    "and every sequence of max_len tokens, must come back.",
+    hint="With room for every candidate nothing is pruned: does every sequence ending in "
+    "eos, and every sequence of max_len tokens, come back with its score?",
     task="beam_search",
 )
 @pytest.mark.parametrize(
@@ -259,7 +378,8 @@ def test_a_beam_wider_than_every_sequence_is_exhaustive_search(
 
 @pytest.mark.grade(
     points=2,
-    hint="Finished hypotheses leave the beam: step_fn should never see a prefix ending in eos.",
+    hint="Do finished hypotheses leave the beam, so that step_fn never sees a prefix ending "
+    "in eos or already max_len tokens long?",
     task="beam_search",
 )
 def test_step_fn_is_only_called_on_alive_prefixes(bs, rng):
@@ -282,7 +402,8 @@ def test_step_fn_is_only_called_on_alive_prefixes(bs, rng):
 
 @pytest.mark.grade(
     points=2,
-    hint="Compare your beam step by step with the rules in the module docstring.",
+    hint="Which rule of the module docstring does your beam break? Print both results "
+    "step by step on the seed shown.",
     task="beam_search",
 )
 @pytest.mark.parametrize("beam_width", [2, 3, 5])
@@ -300,7 +421,7 @@ def test_agrees_with_the_reference_on_random_models(bs, ref, rng, beam_width):
 
 @pytest.mark.grade(
     points=1,
-    hint="Each result is (tokens, score): tokens a tuple starting with bos, score a float.",
+    hint="Is each result a (tokens, score) pair: tokens a tuple starting with bos, score a float?",
     task="beam_search",
 )
 def test_results_are_tuples_starting_with_bos_and_float_scores(bs):
@@ -315,7 +436,9 @@ def test_results_are_tuples_starting_with_bos_and_float_scores(bs):
 
 
 @pytest.mark.grade(
-    points=1, hint="A beam of 0 or a length of 0 cannot decode anything.", task="beam_search"
+    points=1,
+    hint="Do you check beam_width >= 1 AND max_len >= 1 before decoding?",
+    task="beam_search",
 )
 @pytest.mark.parametrize("beam_width, max_len", [(0, 3), (2, 0)], ids=["beam_width=0", "max_len=0"])
 def test_rejects_a_beam_width_or_max_len_below_one(bs, beam_width, max_len):
