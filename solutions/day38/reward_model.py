@@ -39,7 +39,8 @@ def _sigmoid(z):
 def preference_prob(r_chosen, r_rejected):
     """P(chosen is preferred to rejected) = sigmoid(r_chosen - r_rejected), element-wise.
 
-    Scalars give a float; arrays broadcast and give an array.
+    Scalars give a float; arrays broadcast and give an array. Must not overflow or
+    warn for large differences such as ±1000.
 
     >>> round(preference_prob(1.0, 0.0), 4)   # sigmoid(1)
     0.7311
@@ -91,7 +92,8 @@ def train_linear_reward(X_chosen, X_rejected, lr=0.1, n_iters=500):
 
     Row i of ``X_chosen`` (n, d) holds the features of the answer people preferred,
     row i of ``X_rejected`` the features of the other answer. Batch gradient descent
-    on ``preference_loss(X_chosen @ w, X_rejected @ w)`` from w = 0, ``n_iters`` steps.
+    on ``preference_loss(X_chosen @ w, X_rejected @ w)`` starting from w = 0, for
+    ``n_iters`` steps of size ``lr``. ``ValueError`` unless both are 2-D of one shape.
 
     By hand, one pair X_chosen = [[1, 0]], X_rejected = [[0, 1]]: D = [[1, -1]], at
     w = 0 the gradient is -[1, -1] · sigmoid(0) = [-0.5, 0.5], so one step with
@@ -111,7 +113,8 @@ class HITLRouter:
     """Send each model output to the user ("auto") or to a person ("human").
 
     An output goes out automatically only when ``confidence >= threshold``; every
-    other output is appended to ``review_queue`` (in arrival order) for a reviewer.
+    other output (a NaN confidence included) is appended to ``review_queue``, a list
+    in arrival order, for a reviewer. Each router has its own queue.
 
     >>> router = HITLRouter(threshold=0.8)
     >>> router.route("refund approved", 0.95), router.route("close the account", 0.4)

@@ -57,4 +57,37 @@ VARIANTS = [
          "        self.review_queue.append(output)\n        if confidence >= self.threshold:\n"
          "            return \"auto\"\n"),
     )),
+    Variant(RM, "preference_prob returns a 0-d array, not a float, for two scalars", (
+        ("    return out if out.ndim else float(out)", "    return out"),
+    )),
+    Variant(RM, "sigmoid as exp(z) / (1 + exp(z)): inf / inf = NaN for a margin of +1000", (
+        ("    out = _sigmoid(delta)\n", "    out = np.exp(delta) / (1.0 + np.exp(delta))\n"),
+    )),
+    Variant(RM, "loss as log1p(exp(-delta)): exp overflows for a margin of -1000", (
+        ("    return float(np.mean(np.logaddexp(0.0, -delta)))",
+         "    return float(np.mean(np.log1p(np.exp(-delta))))"),
+    )),
+    Variant(RM, "loss clips sigmoid at 1e-12 before the log: a margin of -1000 costs 27.6", (
+        ("    return float(np.mean(np.logaddexp(0.0, -delta)))",
+         "    return float(np.mean(-np.log(np.clip(_sigmoid(delta), 1e-12, 1.0))))"),
+    )),
+    Variant(RM, "chosen and rejected swapped in the training difference", (
+        ("    D = Xc - Xr  # (n, d)", "    D = Xr - Xc  # (n, d)"),
+    )),
+    Variant(RM, "w kept as a column (d, 1) and returned with that shape", (
+        ("    w = np.zeros(D.shape[1])  # (d,)", "    w = np.zeros((D.shape[1], 1))  # (d,)"),
+    )),
+    Variant(RM, "training loop off by one: n_iters - 1 steps", (
+        ("    for _ in range(n_iters):", "    for _ in range(1, n_iters):"),
+    )),
+    Variant(RM, "default learning rate 0.01 instead of 0.1", (
+        ("def train_linear_reward(X_chosen, X_rejected, lr=0.1, n_iters=500):",
+         "def train_linear_reward(X_chosen, X_rejected, lr=0.01, n_iters=500):"),
+    )),
+    Variant(RM, "only the shapes compared, not that they are 2-D", (
+        ("    if Xc.ndim != 2 or Xc.shape != Xr.shape:\n", "    if Xc.shape != Xr.shape:\n"),
+    )),
+    Variant(RM, "router compares with a fixed 0.8 instead of its own threshold", (
+        ("        if confidence >= self.threshold:", "        if confidence >= 0.8:"),
+    )),
 ]
