@@ -201,7 +201,7 @@ def test_backoff_with_a_zero_base_or_cap_waits_zero(llm, args):
         raise Mistake(
             f"backoff_delay{args} raised ValueError ({exc}): only a NEGATIVE attempt, "
             "base or cap is refused; 0 is allowed",
-            hint="Is 0 a negative number? Check with < 0, not <= 0.",
+            hint="Is 0 a negative number? Which comparison refuses only negative values?",
         ) from None
     assert_close(got, 0.0, what=f"backoff_delay{args}")
 
@@ -226,7 +226,7 @@ def test_backoff_rejects_negative_inputs(llm, args):
 
 @pytest.mark.grade(
     points=2,
-    hint="POST {base_url}/v1/chat/completions, JSON body {model, messages, **params}.",
+    hint="Which method and path does the server expect? Are model, messages, params in the body?",
     task="LLMClient.chat",
 )
 def test_chat_returns_the_content_and_sends_model_messages_and_params(make_client, fake):
@@ -247,7 +247,9 @@ def test_chat_returns_the_content_and_sends_model_messages_and_params(make_clien
 
 
 @pytest.mark.grade(
-    points=2, hint="Add each response's usage to running totals.", task="LLMClient.usage"
+    points=2,
+    hint="After two calls, is usage the sum of both responses' tokens or only the last one's?",
+    task="LLMClient.usage",
 )
 def test_usage_totals_accumulate_across_calls(make_client):
     """The fake counts words: "hello there" -> 2 prompt tokens; "echo: hello there" -> 3.
@@ -288,7 +290,7 @@ def test_transient_failures_are_retried_after_one_backoff_sleep(make_client, fak
 
 @pytest.mark.grade(
     points=2,
-    hint="Before retry r the wait is backoff_delay(r, base, cap, rng), r = 0, 1, 2...",
+    hint="Which attempt number do you pass to backoff_delay before each retry? Does the wait grow?",
     task="LLMClient.chat",
 )
 def test_backoff_between_attempts_doubles_up_to_the_cap(make_client, fake, sleeps):
@@ -618,7 +620,11 @@ def test_a_malformed_body_raises_invalid_response_at_once(llm, make_client, fake
     assert_not_retried(fake, sleeps, "a 200 with a malformed body")
 
 
-@pytest.mark.grade(points=1, hint="Only successful calls add to usage.", task="LLMClient.usage")
+@pytest.mark.grade(
+    points=1,
+    hint="A 400 came back with no answer: what should that call add to usage?",
+    task="LLMClient.usage",
+)
 def test_failed_calls_add_no_usage(llm, make_client, fake):
     client = make_client(max_retries=0)
     fake.script(status(400, "bad"))
@@ -695,7 +701,7 @@ def test_complete_json_parses_bare_and_fenced_objects(make_client, fake, content
 
 @pytest.mark.grade(
     points=3,
-    hint="Ask again: the same messages plus ONE user message saying what was wrong.",
+    hint="What does the repair send: the original messages plus how many new ones, from whom?",
     task="LLMClient.complete_json",
 )
 def test_complete_json_repairs_an_answer_that_is_not_json(make_client, fake):
@@ -728,7 +734,9 @@ def test_complete_json_repair_quotes_the_bad_answer(make_client, fake):
 
 
 @pytest.mark.grade(
-    points=2, hint="Valid JSON can still miss a key you need.", task="LLMClient.complete_json"
+    points=2,
+    hint="The JSON parses but lacks a required key: do you repair, and does the repair name it?",
+    task="LLMClient.complete_json",
 )
 def test_complete_json_repairs_a_missing_required_key_and_names_it(make_client, fake):
     fake.script(answer('{"label": "spam"}'), answer('{"label": "spam", "confidence": 0.8}'))
@@ -771,7 +779,7 @@ STORY = "Once upon a time a small model answered in pieces, and the client put t
 
 @pytest.mark.grade(
     points=2,
-    hint="Read the response line by line; each 'data: {...}' holds choices[0].delta.content.",
+    hint="Did you ask for stream: true? Which field of each data: line holds the next piece?",
     task="LLMClient.stream_chat",
 )
 def test_stream_reassembles_the_answer_from_its_pieces(make_client, fake):
@@ -800,7 +808,7 @@ def test_stream_survives_awkward_chunk_boundaries(make_client, fake, chunk_bytes
 
 @pytest.mark.grade(
     points=2,
-    hint="The last chunk before [DONE] has usage and an empty choices list.",
+    hint="What does the chunk with an empty choices list carry? Do you skip comment lines?",
     task="LLMClient.stream_chat",
 )
 def test_stream_counts_usage_and_skips_comments_and_the_usage_chunk(make_client, fake):
@@ -823,7 +831,9 @@ def test_a_stream_cut_before_done_raises_invalid_response(llm, make_client, fake
 
 
 @pytest.mark.grade(
-    points=1, hint="Opening a stream can hit a 503 too.", task="LLMClient.stream_chat"
+    points=1,
+    hint="What if the server answers the stream request with a 503? Is it retried like chat?",
+    task="LLMClient.stream_chat",
 )
 def test_opening_a_stream_is_retried_like_chat(make_client, fake, sleeps):
     fake.script(status(503, "busy"), answer("second time lucky"))

@@ -31,7 +31,9 @@ def catch(kind: type[BaseException], why: str, call) -> BaseException:
 
 
 @pytest.mark.grade(
-    points=2, hint="{name} is a placeholder, {{ and }} are literal braces.", task="PromptTemplate"
+    points=2,
+    hint="What should {{messages}} become in the output, and is it a variable?",
+    task="PromptTemplate",
 )
 def test_template_renders_placeholders_and_literal_braces(pr):
     t = pr.PromptTemplate("Hello {name}, you have {n} new {{messages}}.")
@@ -41,7 +43,9 @@ def test_template_renders_placeholders_and_literal_braces(pr):
 
 
 @pytest.mark.grade(
-    points=1, hint="A name can appear twice; variables is a set.", task="PromptTemplate"
+    points=1,
+    hint="{a} appears twice: is it filled both times, and listed once in variables?",
+    task="PromptTemplate",
 )
 def test_template_repeats_a_placeholder_and_lists_it_once(pr):
     t = pr.PromptTemplate("{a}-{b}-{a}")
@@ -69,7 +73,9 @@ def test_template_values_are_never_rendered_again(pr, values, expected):
 
 
 @pytest.mark.grade(
-    points=2, hint="Collect every missing name before raising.", task="PromptTemplate"
+    points=2,
+    hint="Two values are missing: does your KeyError name both, or only the first found?",
+    task="PromptTemplate",
 )
 def test_render_names_every_missing_variable_in_a_key_error(pr):
     t = pr.PromptTemplate("{alpha} {beta} {gamma}")
@@ -80,7 +86,7 @@ def test_render_names_every_missing_variable_in_a_key_error(pr):
 
 @pytest.mark.grade(
     points=2,
-    hint="A value nobody asked for is a bug in the caller: say which.",
+    hint="What happens to values the template never uses? Does the ValueError name each one?",
     task="PromptTemplate",
 )
 def test_render_names_every_unexpected_variable_in_a_value_error(pr):
@@ -146,7 +152,7 @@ def test_template_rejects_malformed_braces(pr, template):
 
 @pytest.mark.grade(
     points=2,
-    hint="On these templates str.format gives the right answer: compare.",
+    hint="Where does your render differ from str.format here, e.g. on {{ }} or braces in values?",
     task="PromptTemplate",
 )
 def test_template_agrees_with_str_format_on_random_templates(pr, rng):
@@ -176,7 +182,9 @@ def test_template_agrees_with_str_format_on_random_templates(pr, rng):
 
 
 @pytest.mark.grade(
-    points=1, hint="+, a country code, then digit groups: 8 to 15 digits.", task="redact_pii"
+    points=1,
+    hint="After +country code, do you allow spaces, dashes, dots, (parentheses) or no separator?",
+    task="redact_pii",
 )
 @pytest.mark.parametrize(
     "phone",
@@ -196,7 +204,9 @@ def test_redact_pii_replaces_international_phone_numbers(pr, phone):
 
 
 @pytest.mark.grade(
-    points=1, hint="An area code, then one or two groups of 3-4 digits.", task="redact_pii"
+    points=1,
+    hint="Do you accept (202), 020 or 07700 as an area code, then one or two digit groups?",
+    task="redact_pii",
 )
 @pytest.mark.parametrize(
     "phone",
@@ -280,7 +290,9 @@ def test_redact_pii_counts_digits_inclusively_at_both_ends(pr, number, is_phone)
 
 
 @pytest.mark.grade(
-    points=1, hint="local@domain.tld, where local may hold . + _ -", task="redact_pii"
+    points=1,
+    hint="Does your email pattern allow . + _ in the local part, sub-domains and capitals?",
+    task="redact_pii",
 )
 @pytest.mark.parametrize(
     "email",
@@ -296,7 +308,11 @@ def test_redact_pii_replaces_email_addresses(pr, email):
     assert got == "Write to [EMAIL].", f"{email!r}: got {got!r}"
 
 
-@pytest.mark.grade(points=1, hint="Emails first, then phones.", task="redact_pii")
+@pytest.mark.grade(
+    points=1,
+    hint="Which do you redact first, emails or phones? Do a@b and @handle survive?",
+    task="redact_pii",
+)
 def test_redact_pii_handles_both_in_one_text(pr):
     text = "Mail jane.doe+news@mail.example.co.uk or call +44 20 7946 0958, not 2024-01-15."
     expected = "Mail [EMAIL] or call [PHONE], not 2024-01-15."
@@ -339,7 +355,7 @@ def _random_email(rng) -> str:
 
 @pytest.mark.grade(
     points=2,
-    hint="Generate your own sentences with known PII and check what comes back.",
+    hint="Which random phone or email slips past, or which plain word gets redacted?",
     task="redact_pii",
 )
 def test_redact_pii_on_random_sentences_with_known_pii(pr, rng):
@@ -368,7 +384,7 @@ def test_redact_pii_on_random_sentences_with_known_pii(pr, rng):
 
 @pytest.mark.grade(
     points=1,
-    hint="Normalise first (NFKC, zero-width, case, whitespace), then match the heuristics.",
+    hint="Does full-width, zero-width, shouted or oddly spaced text still match? What comes first?",
     task="detect_prompt_injection",
 )
 @pytest.mark.parametrize(
@@ -484,7 +500,7 @@ def test_detect_prompt_injection_knows_every_documented_word(pr, text, words):
 
 @pytest.mark.grade(
     points=2,
-    hint="Pre-hooks see each value, never the template text.",
+    hint="What do pre-hooks run on: each value, or the template text as well?",
     task="SafePrompt",
 )
 def test_safe_prompt_pre_hooks_clean_values_but_not_the_template(pr):
@@ -496,7 +512,7 @@ def test_safe_prompt_pre_hooks_clean_values_but_not_the_template(pr):
 
 @pytest.mark.grade(
     points=2,
-    hint="Wrap detect_prompt_injection in a hook that raises; say which variable.",
+    hint="Does an injected value raise UnsafePromptError, and does its message say which variable?",
     task="SafePrompt",
 )
 def test_safe_prompt_refuses_an_injected_value_and_names_the_variable(pr):
@@ -512,7 +528,7 @@ def test_safe_prompt_refuses_an_injected_value_and_names_the_variable(pr):
 
 @pytest.mark.grade(
     points=2,
-    hint="Hooks run in the order given; post-hooks see the whole text.",
+    hint="In what order do your hooks run? Do pre-hooks get str(value), post-hooks the whole text?",
     task="SafePrompt",
 )
 def test_safe_prompt_runs_hooks_in_order_on_str_values(pr):
@@ -529,7 +545,11 @@ def test_safe_prompt_runs_hooks_in_order_on_str_values(pr):
     assert got == "REPLY <x!> -> <42!>", f"got {got!r}"
 
 
-@pytest.mark.grade(points=1, hint="A post-hook sees the template's text too.", task="SafePrompt")
+@pytest.mark.grade(
+    points=1,
+    hint="Do post-hooks see the template's own text, or only the values?",
+    task="SafePrompt",
+)
 def test_safe_prompt_post_hooks_redact_the_rendered_text(pr):
     safe = pr.SafePrompt("Escalate to ops@acme.com: {q}", post_hooks=[pr.redact_pii])
     assert safe.render(q="call +1-202-555-0173") == "Escalate to [EMAIL]: call [PHONE]"
@@ -572,7 +592,7 @@ def _expected_messages(instruction, chosen, query):
 
 @pytest.mark.grade(
     points=2,
-    hint="system, then (user, assistant) per example, then the query as user.",
+    hint="In what order, and with which roles, do the system text, examples and query appear?",
     task="few_shot_messages",
 )
 def test_few_shot_messages_are_system_examples_then_query(pr):
@@ -588,7 +608,11 @@ def test_few_shot_messages_are_system_examples_then_query(pr):
     assert got == expected, f"got {got!r}"
 
 
-@pytest.mark.grade(points=1, hint="k=None is all of them; k=0 is none.", task="few_shot_messages")
+@pytest.mark.grade(
+    points=1,
+    hint="How many examples do k=None, k=0 and k=len(examples) give, and in what order?",
+    task="few_shot_messages",
+)
 @pytest.mark.parametrize("k", [None, 0, 5], ids=["all", "zero-shot", "k-equals-n"])
 def test_few_shot_messages_take_the_first_k_in_order(pr, k):
     chosen = EXAMPLES if k is None else EXAMPLES[:k]
@@ -605,7 +629,7 @@ def test_few_shot_messages_reject_an_impossible_k(pr, k):
 
 @pytest.mark.grade(
     points=1,
-    hint="rng.sample(examples, k): without replacement, in the order drawn.",
+    hint="Which rng call picks k distinct examples? Do you keep them in the order drawn?",
     task="few_shot_messages",
 )
 @pytest.mark.parametrize("seed", [0, 7, 37])
@@ -635,7 +659,9 @@ def _sampler(answers):
 
 
 @pytest.mark.grade(
-    points=2, hint="Normalise, count, take the most common.", task="self_consistency"
+    points=2,
+    hint="Are ' 5' and '5 ' counted as the same answer? Is sample_fn called exactly n times?",
+    task="self_consistency",
 )
 def test_self_consistency_votes_over_normalised_answers(pr):
     # normalised: 4, 5, 5, 4, 5 -> 5 wins 3 to 2
@@ -657,14 +683,20 @@ def test_self_consistency_breaks_ties_by_first_seen(pr):
     assert (answer, votes) == ("paris", {"paris": 2, "lyon": 2}), f"got {(answer, votes)!r}"
 
 
-@pytest.mark.grade(points=1, hint="n = 0 samples cannot vote.", task="self_consistency")
+@pytest.mark.grade(
+    points=1,
+    hint="What answer could zero samples give? Should n=0 be allowed?",
+    task="self_consistency",
+)
 def test_self_consistency_rejects_n_below_one(pr):
     with expect_error(ValueError, "for n=0"):
         pr.self_consistency(lambda: "x", 0)
 
 
 @pytest.mark.grade(
-    points=2, hint="Compare with your own Counter on random answers.", task="self_consistency"
+    points=2,
+    hint="On random answers, do your votes and tie-break match a Counter of the stripped answers?",
+    task="self_consistency",
 )
 def test_self_consistency_agrees_with_a_counter_on_random_answers(pr, ref, rng):
     pool = ["A", "B", "C", " A", "B ", "c"]
