@@ -90,4 +90,8 @@ VARIANTS = [
     Variant(RM, "router compares with a fixed 0.8 instead of its own threshold", (
         ("        if confidence >= self.threshold:", "        if confidence >= 0.8:"),
     )),
+    Variant(RM, "loss as softplus(+delta): the margin taken as rejected minus chosen", (
+        ("    return float(np.mean(np.logaddexp(0.0, -delta)))",
+         "    return float(np.mean(np.logaddexp(0.0, delta)))"),
+    )),
 ]
