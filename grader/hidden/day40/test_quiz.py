@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from grader.catalog import SOLUTIONS_ROOT
+from grader.testing import Mistake
 
 KEY_PATH = SOLUTIONS_ROOT / "day40" / "quiz.md"
 MIN_QUESTIONS = 20
@@ -96,7 +97,7 @@ def read_attempt(folder: Path) -> dict[int, Question]:
 
 @pytest.mark.grade(
     points=1,
-    hint="The message names the problem: no tick, several ticks, or the day to revisit.",
+    hint="Which day does the message name, and what does that day's README say on the topic?",
     task="quiz",
 )
 @pytest.mark.parametrize("number", sorted(KEY), ids=[f"Q{n}" for n in sorted(KEY)])
@@ -104,19 +105,25 @@ def test_the_ticked_answer_is_the_right_one(attempt_dir, number):
     right, tag = KEY[number]
     question = read_attempt(attempt_dir).get(number)
     if question is None:
-        raise AssertionError(
-            f"Q{number}: not found in quiz.md; keep its heading '### Q{number}.' and its options"
+        raise Mistake(
+            f"Q{number}: not found in quiz.md; keep its heading '### Q{number}.' and its options",
+            hint=f"Is the heading '### Q{number}.' still in quiz.md, as in the template?",
         )
     if question.copies > 1:
-        raise AssertionError(
-            f"Q{number}: the heading '### Q{number}.' appears {question.copies} times; keep one"
+        raise Mistake(
+            f"Q{number}: the heading '### Q{number}.' appears {question.copies} times; keep one",
+            hint=f"Did you copy the question Q{number}? Only one copy of it can be graded.",
         )
     if not question.ticked:
-        raise AssertionError(f"Q{number}: no box ticked; tick exactly one")
+        raise Mistake(
+            f"Q{number}: no box ticked; tick exactly one",
+            hint="Did you tick a box for this question: '- [x] B. ...'?",
+        )
     if len(question.ticked) > 1:
-        raise AssertionError(
+        raise Mistake(
             f"Q{number}: {len(question.ticked)} boxes ticked ({', '.join(question.ticked)}); "
-            "tick exactly one"
+            "tick exactly one",
+            hint="Which ONE of the boxes you ticked is the answer? Several ticks earn nothing.",
         )
     if question.ticked[0] != right:
         raise AssertionError(f"Q{number}: not the right answer; revisit {tag}")
