@@ -97,6 +97,10 @@ VARIANTS = [
         ("    return sorted(scored, key=lambda hypothesis: -hypothesis[1])",
          "    return sorted(scored, key=lambda hypothesis: hypothesis[1])"),
     )),
+    Variant(BEAM, "step_fn called twice per hypothesis (once to read the vocabulary size)", (
+        ("    step = np.stack(",
+         "    vocab = len(step_fn(alive[0][0]))  # noqa: F841\n    step = np.stack("),
+    )),
     # ------------------------------------------------------------------ quiz.md
     Variant(QUIZ, "a wrong tick: Bayes answered with the sensitivity (Q4)", (
         ("- [ ] A. 90 %\n", "- [x] A. 90 %\n"),

@@ -395,6 +395,14 @@ def test_step_fn_is_only_called_on_alive_prefixes(bs, rng):
         assert prefix[0] == vocab, f"step_fn got {prefix}: every prefix starts with bos"
         assert eos not in prefix[1:], f"step_fn got {prefix}: a finished hypothesis was extended"
         assert len(prefix) - 1 < max_len, f"step_fn got {prefix}: already {max_len} tokens long"
+    twice = sorted({prefix for prefix in calls if calls.count(prefix) > 1})
+    if twice:
+        raise Mistake(
+            f"step_fn was called more than once on {twice[:3]}: once per alive hypothesis "
+            "per step is the promise (a model call is the expensive part)",
+            hint="Do you call step_fn again on a prefix you have already scored (to re-sum "
+            "log-probabilities, or to check a shape)?",
+        )
     assert len(calls) <= 1 + beam_width * (max_len - 1), (
         f"{len(calls)} calls of step_fn: at most one per alive hypothesis per step is needed"
     )
