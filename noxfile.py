@@ -72,20 +72,22 @@ def learner_python(session: nox.Session) -> str:
     """
     bin_dir = "Scripts" if sys.platform == "win32" else "bin"
     python = KATAS_VENV / bin_dir / ("python.exe" if sys.platform == "win32" else "python")
-    uv = UV
     if not python.exists():
-        if uv:
-            session.run(uv, "venv", "--quiet", "--python", sys.executable, str(KATAS_VENV),
+        if UV:
+            session.run(UV, "venv", "--quiet", "--python", sys.executable, str(KATAS_VENV),
                         external=True)  # fmt: skip
         else:
             session.run(sys.executable, "-m", "venv", str(KATAS_VENV), external=True)
     wanted = requirements()
     same, stamp, digest = _stamp_matches(KATAS_VENV, wanted)
     if not same:
-        if uv:
-            session.run(uv, "pip", "install", "--quiet", "--compile-bytecode",
+        if UV:
+            session.run(UV, "pip", "install", "--quiet", "--compile-bytecode",
                         "--python", str(python), *wanted, external=True)  # fmt: skip
         else:
+            # Said once, when it costs time: installing is the one slow step without uv.
+            session.log("uv not found: installing with pip, which is slower; "
+                        "for a faster setup: pip install uv")  # fmt: skip
             session.run(str(python), "-m", "pip", "install", "--quiet", *wanted, external=True)
         stamp.write_text(digest)
     return str(python)

@@ -134,3 +134,12 @@ def test_progress_shows_complete_or_incomplete_answers_for_every_graded_day(tmp_
     assert "complete" in rows["day31"] and "incomplete" not in rows["day31"]
     assert "incomplete" in rows["day32"], "the same fact the milestone list reports"
     assert "complete" not in rows["day33"], "a day never graded shows '-'"
+
+
+@pytest.mark.parametrize("day", [d.name for d in all_days()])
+def test_the_first_hint_a_learner_sees_is_always_a_question(day):
+    """`nox -s hint` starts with the failing test's own hint, then the task's: both ask."""
+    tests = [e["name"] for e in manifest_for(get_day(day)) if "?" not in e["hint"]]
+    assert not tests, f"{day}: these tests' hints are not questions: {tests[:5]}"
+    tasks = [t for t, hints in load_hints(get_day(day)).items() if hints and "?" not in hints[0]]
+    assert not tasks, f"{day}: hint 1 of these tasks is not a question: {tasks}"
