@@ -154,6 +154,20 @@ def fake_llm(session: nox.Session) -> None:
 
 
 @nox.session
+def lab(session: nox.Session) -> None:
+    """Open a day's lab in the browser, or export it: nox -s lab -- day34 [--export]."""
+    install(session, "lab")
+    session.run("python", "-m", "labs", *session.posargs)
+
+
+@nox.session
+def labs(session: nox.Session) -> None:
+    """Export every lab headless, on the references and on the stubs, and check the pages."""
+    install(session, "lab", "test")
+    session.run("python", "-m", "pytest", "labs/tests", *(session.posargs or ("-n", "2", "-q")))
+
+
+@nox.session
 def tests(session: nox.Session) -> None:
     """Run the project's own test suite (the README's test command)."""
     install(session, "test")

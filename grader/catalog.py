@@ -35,6 +35,7 @@ HIDDEN_ROOT = Path(__file__).resolve().parent / "hidden"
 EXERCISES_ROOT = REPO_ROOT / "exercises"
 SOLUTIONS_ROOT = REPO_ROOT / "solutions"
 PROGRESS_ROOT = REPO_ROOT / "progress"  # the learner's ledger and reports (default)
+LABS_ROOT = REPO_ROOT / "labs"  # a day has a lab when labs/<day>.py exists
 
 PASS_RULES = ("all_green", "answers")
 _DAY_NAME = re.compile(r"^day(\d{2})$")
@@ -59,6 +60,17 @@ class Day:
     @property
     def hidden_dir(self) -> Path:
         return HIDDEN_ROOT / self.name
+
+    @property
+    def lab(self) -> Path | None:
+        """The day's marimo lab (``labs/day34.py``), or None for a day without one."""
+        path = LABS_ROOT / f"{self.name}.py"
+        return path if path.is_file() else None
+
+    @property
+    def exported_lab(self) -> Path:
+        """Where ``nox -s lab -- <day> --export`` writes the lab's static page."""
+        return PROGRESS_ROOT / "labs" / f"{self.name}.html"
 
     def test_file_for(self, exercise: str) -> Path:
         """The hidden test file that grades one exercise file (``foo.py`` -> ``test_foo.py``)."""
