@@ -96,7 +96,9 @@ def learner_python(session: nox.Session) -> str:
 def run_grader(session: nox.Session, command: str) -> None:
     """Run ``python -m grader COMMAND`` with the session's arguments in the shared venv."""
     python = learner_python(session)
-    session.run(python, "-m", "grader", command, *session.posargs, external=True)
+    # stderr=None: nox would otherwise merge the grader's stderr (the table in --json mode)
+    # into stdout, and `nox -s grade -- day31 --json` would not print JSON alone.
+    session.run(python, "-m", "grader", command, *session.posargs, external=True, stderr=None)
 
 
 @nox.session(python=False)

@@ -11,7 +11,8 @@ Modules, one concern each:
 - ``scoring``    turns the manifest and the observed outcomes into points
 - ``grading``    one day end to end (manifest, run, answers, score, provenance)
 - ``answers``    checks the markdown answer templates for completeness
-- ``provenance`` file hashes, git state and versions: what exactly was graded
+- ``provenance`` file hashes, the grader's fingerprint and versions: what exactly was graded
+- ``identity``   the learner and the commit, read from git without running the clone's code
 - ``results``    frozen result dataclasses and their one serialisation
 - ``report``     the JSON grade report for mentors
 - ``storage``    atomic, locked JSON files; bad files moved aside, never overwritten
@@ -32,4 +33,14 @@ import sys
 if sys.version_info < (3, 11):  # noqa: UP036 - StrEnum, tomllib: say so in one line, not an ImportError
     sys.exit(f"grader: Python 3.11 or newer is needed; this is {sys.version.split()[0]}.")
 
-__version__ = "0.1.0"
+
+def _version() -> str:
+    """The project's version, read from pyproject.toml (its one source of truth)."""
+    import tomllib
+    from pathlib import Path
+
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    return str(tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"])
+
+
+__version__ = _version()

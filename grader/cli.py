@@ -94,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     progress = subparsers.add_parser("progress", help="every day's status and Milestone 4")
     progress.add_argument("--progress-dir", type=Path, metavar="DIR")
     progress.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    progress.add_argument("--target", type=Path, metavar="CLONE",
+                          help="a learner's own ledger, read-only")  # fmt: skip
     listing = subparsers.add_parser("list", help="every day with its title, topics and status")
     listing.add_argument("--progress-dir", type=Path, metavar="DIR")
     reset = subparsers.add_parser("reset", help="restore a day's stubs (after a backup)")

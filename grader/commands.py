@@ -36,8 +36,16 @@ from grader.display import (
 from grader.errors import GraderError, UsageError
 from grader.grading import GradeRequest, grade_day, manifest_for
 from grader.hints import first_failing_task, hint_sequence, load_hints, reveal_next
+from grader.history import clone_root_of
+from grader.identity import learner
 from grader.milestone import milestone_status, update_milestone
-from grader.progress import read_ledger, record_attempt, update_ledger
+from grader.progress import (
+    empty_ledger,
+    peek_ledger,
+    read_ledger,
+    record_attempt,
+    update_ledger,
+)
 from grader.report import write_report
 from grader.results import DayResult
 from grader.runner import Limits
@@ -55,20 +63,22 @@ def _request(args: argparse.Namespace) -> GradeRequest:
                              "exercises/ folder (or their clone)")  # fmt: skip
     else:
         root = SOLUTIONS_ROOT if args.solutions else EXERCISES_ROOT
+    # The references are a self-check however they are named: never a learner's grade.
+    solutions = args.solutions or root.resolve().is_relative_to(SOLUTIONS_ROOT)
     limits = Limits(per_test_s=args.test_timeout, per_day_s=args.day_timeout)
     return GradeRequest(
-        target_root=root, graded="solutions" if args.solutions else "attempt",
+        target_root=root, graded="solutions" if solutions else "attempt",
         limits=limits, seed=args.seed, only=args.only,
     )  # fmt: skip
 
 
 def _default_progress_dir(request: GradeRequest) -> Path:
-    """progress/, or for another checkout (--target) progress/targets/<its name>/, so a
-    mentor grading several learners keeps one ledger per learner, apart from their own."""
-    if request.target_root in (EXERCISES_ROOT, SOLUTIONS_ROOT):
+    """progress/, or for someone else's clone (--target) progress/targets/<learner id>/:
+    a mentor keeps one ledger per learner, keyed by who they are (their git email, else
+    their remote), not by the folder's name, so alice/katas and bob/katas never share."""
+    if not request.foreign:
         return PROGRESS_ROOT
-    root = request.target_root.resolve()
-    return PROGRESS_ROOT / "targets" / (root.parent.name if root.name == "exercises" else root.name)
+    return PROGRESS_ROOT / "targets" / learner(clone_root_of(request.target_root))["id"]
 
 
 def _history_entry(result: DayResult, report: Path, progress_dir: Path) -> dict[str, Any]:
@@ -92,20 +102,24 @@ def command_grade(args: argparse.Namespace) -> int:
 def grade_days(days: list[Day], args: argparse.Namespace, console: Console) -> list[dict[str, Any]]:
     """Grade, record (unless a self-check or a replay) and render; returns the JSON summary."""
     request = _request(args)
-    # The self-check and replays never touch the learner's ledger.
-    record = args.only is None and (not args.solutions or args.progress_dir is not None)
+    # Replays are never recorded. The self-check (--solutions) never enters a ledger or the
+    # milestone, whatever --progress-dir says; with --progress-dir it writes its report only.
+    self_check = request.graded == "solutions"
+    record = args.only is None and (not self_check or args.progress_dir is not None)
     progress_dir = args.progress_dir or _default_progress_dir(request)
     summary = []
     for day in days:
         result = grade_day(day, request)
         report_path, milestone_at = None, None
-        if record:
+        if record and self_check:
+            report_path = write_report(result, progress_dir)
+        elif record:
             result, report_path, milestone_at = _record_result(result, progress_dir, console)
         render_day(
             console, result, shown_path(report_path) if report_path else None,
             all_rows=getattr(args, "all_rows", False), replay=args.only is not None,
         )  # fmt: skip
-        if record and day.name == "day40":
+        if record and not self_check and day.name == "day40":
             if milestone_at:
                 console.print(f"Milestone 4 reached on {milestone_at[:10]}.", style="grade.pass")
             else:
@@ -130,7 +144,10 @@ def _record_result(
 ) -> tuple[DayResult, Path, str | None]:
     """Write the report and the ledger entry; returns (result, report, milestone date)."""
     ledger, notices = read_ledger(progress_dir)
-    revealed = ledger["days"].get(result.day, {}).get("hints_revealed", {})
+    if result.learner_history is not None:  # a learner's clone: the hints *they* revealed
+        revealed = result.learner_history["hints_revealed"]
+    else:
+        revealed = ledger["days"].get(result.day, {}).get("hints_revealed", {})
     result = dataclasses.replace(result, hints_revealed=dict(revealed))
     report_path = write_report(result, progress_dir)
     entry = _history_entry(result, report_path, progress_dir)
@@ -142,8 +159,11 @@ def _record_result(
 
 def command_progress(args: argparse.Namespace) -> int:
     """Every day's status and the Milestone 4 checkpoint."""
-    progress_dir = args.progress_dir or PROGRESS_ROOT
-    ledger, notices = update_ledger(progress_dir, update_milestone)
+    # Displaying never writes: the milestone date is recorded when a grade reaches it.
+    if getattr(args, "target", None) is not None:
+        ledger, notices = _learner_ledger(args.target)
+    else:
+        ledger, notices = read_ledger(args.progress_dir or PROGRESS_ROOT)
     status = milestone_status(ledger)
     if args.json:
         print(json.dumps(status))
@@ -155,6 +175,18 @@ def command_progress(args: argparse.Namespace) -> int:
     # Informational: exit 0 either way (a learner's "nox -s progress" is not a failure);
     # scripts read "reached" from --json.
     return EXIT_PASSED
+
+
+def _learner_ledger(target: Path) -> tuple[dict[str, Any], list[str]]:
+    """A learner's clone's ledger, strictly read-only (see :func:`peek_ledger`)."""
+    if not target.is_dir():
+        raise UsageError(f"--target {str(target)!r} is not a folder; give a learner's clone")
+    clone = clone_root_of(target)
+    ledger, problem = peek_ledger(clone / "progress")
+    if ledger is None:
+        notice = problem or "no progress/progress.json in that clone: the learner never graded"
+        return empty_ledger(), [f"{clone.name}: {notice}"]
+    return ledger, []
 
 
 def command_hint(args: argparse.Namespace) -> int:

@@ -16,9 +16,12 @@ from grader import scoring
 from grader.answers import check_answers
 from grader.catalog import REPO_ROOT, SOLUTIONS_ROOT, Day
 from grader.errors import UsageError
-from grader.provenance import environment, file_digests, git_state
+from grader.history import clone_root_of, learner_history
+from grader.identity import learner, repo_state
+from grader.provenance import environment, file_digests, grader_fingerprint
 from grader.results import DayResult
 from grader.runner import Limits, collect_manifest, run_tests
+from grader.similarity import day_similarity
 
 _MANIFESTS: dict[tuple[str, tuple[tuple[str, int], ...]], list[dict[str, Any]]] = {}
 
@@ -35,6 +38,11 @@ class GradeRequest:
     only: str | None = None  # one test (function name, optionally with [params])
     test_files: tuple[str, ...] = ()  # only these hidden test files (empty: all)
     fail_fast: bool = False
+
+    @property
+    def foreign(self) -> bool:
+        """Someone else's clone (``--target`` outside this repository): read, never run."""
+        return not self.target_root.resolve().is_relative_to(REPO_ROOT)
 
 
 def manifest_for(day: Day) -> list[dict[str, Any]]:
@@ -93,6 +101,11 @@ def grade_day(day: Day, request: GradeRequest) -> DayResult:
     bonus, bonus_max = scoring.totals(tests, bonus=True)
     answers = check_answers(attempt_dir, day.answers, label)
     status = scoring.run_status(tests, observed.runs)
+    reference_dir = request.reference_root / day.name
+    history = learner_history(clone_root_of(request.target_root), day.name) if request.foreign \
+        else None  # fmt: skip
+    copies = None if request.graded == "solutions" else day_similarity(
+        attempt_dir, reference_dir, day.exercises, day.answers, label)  # fmt: skip
     return DayResult(
         day=day.name,
         title=day.title,
@@ -114,8 +127,12 @@ def grade_day(day: Day, request: GradeRequest) -> DayResult:
         problems=scoring.problems(tests, status),
         seed=request.seed,
         environment=environment(),
-        files=file_digests(attempt_dir, day.exercises, label, request.reference_root / day.name),
-        git=git_state(attempt_dir),
+        files=file_digests(attempt_dir, day.exercises, label, reference_dir),
+        git=repo_state(attempt_dir, request.foreign),
+        learner=learner(clone_root_of(request.target_root), request.foreign),
+        grader=grader_fingerprint(),
+        learner_history=history,
+        similarity=copies,
         runs=tuple(observed.runs),
         output=observed.output,
     )

@@ -19,6 +19,7 @@ ledger is moved aside with a message instead of being overwritten.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,24 @@ def _read_unlocked(progress_dir: Path) -> tuple[dict[str, Any], list[str]]:
     ledger = data if data is not None else empty_ledger()
     ledger.setdefault("milestone", {"reached_at": None})
     return ledger, notices
+
+
+def peek_ledger(progress_dir: Path) -> tuple[dict[str, Any] | None, str | None]:
+    """Read someone else's ledger strictly read-only: no lock file, nothing moved aside.
+
+    ``(ledger, None)``, ``(None, None)`` when there is none, or ``(None, problem)``.
+    Used for a learner's clone under ``--target``: a mentor never writes there.
+    """
+    path = progress_dir / LEDGER_NAME
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None, None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        return None, f"{LEDGER_NAME} could not be read ({type(exc).__name__})"
+    if not _valid(data):
+        return None, f"{LEDGER_NAME} does not look like a ledger"
+    return data, None
 
 
 def update_ledger(

@@ -1,13 +1,22 @@
-"""What exactly was graded: file hashes, the git commit, and the software versions."""
+"""What exactly was graded: file hashes, the grader's fingerprint and the software versions.
+
+The learner and their commit come from :mod:`grader.identity`."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import platform
-import subprocess
 import sys
+from functools import cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from grader import __version__
+from grader.identity import git
+
+GRADER_DIR = Path(__file__).resolve().parent
 
 
 def _sha256(path: Path) -> str | None:
@@ -39,22 +48,41 @@ def file_digests(
     return tuple(digests)
 
 
-def git_state(folder: Path) -> dict[str, Any] | None:
-    """``{"commit", "dirty"}`` of the checkout holding ``folder``, or None outside git."""
+def grader_fingerprint() -> dict[str, Any]:
+    """What graded: a hash over every file of ``grader/`` (the hidden tests included)
+    plus the versions of Python and of every run-time requirement, and the real
+    version (``0.2.0+g1a2b3c4``, ``.dirty`` when the grader's checkout has changes).
 
-    def git(*args: str) -> str | None:
+    Two reports with the same ``fingerprint`` were graded by the same code and
+    tests on the same library versions; ``nox -s verify`` compares them.
+    """
+    digest = hashlib.sha256()
+    for path in sorted(p for p in GRADER_DIR.rglob("*") if _is_source(p)):
+        digest.update(path.relative_to(GRADER_DIR).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    requirements = {"python": platform.python_version()}
+    for name in ("numpy", "pytest", "pytest-json-report", "rich"):
         try:
-            done = subprocess.run(["git", "-C", str(folder), *args], capture_output=True,
-                                  text=True, timeout=10)  # fmt: skip
-        except (OSError, subprocess.TimeoutExpired):
-            return None
-        return done.stdout.strip() if done.returncode == 0 else None
+            requirements[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            requirements[name] = None
+    digest.update(json.dumps(requirements, sort_keys=True).encode())
+    return {"version": real_version(), "fingerprint": digest.hexdigest(),
+            "requirements": requirements}  # fmt: skip
 
-    commit = git("rev-parse", "HEAD")
-    if commit is None:
-        return None
-    status = git("status", "--porcelain", "--", ".")
-    return {"commit": commit, "dirty": bool(status)}
+
+def _is_source(path: Path) -> bool:
+    return path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+
+
+@cache
+def real_version() -> str:
+    """``__version__`` plus the grader checkout's commit, when it is a git checkout."""
+    head = git(GRADER_DIR, "rev-parse", "--short=8", "HEAD", foreign=False)
+    if head is None:
+        return __version__
+    changed = git(GRADER_DIR, "status", "--porcelain", "--", ".", foreign=False)
+    return f"{__version__}+g{head}{'.dirty' if changed else ''}"
 
 
 def environment() -> dict[str, Any]:

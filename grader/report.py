@@ -11,7 +11,6 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from grader import __version__
 from grader.results import DayResult
 from grader.storage import write_json_atomic
 
@@ -19,7 +18,7 @@ SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "report.schema.json"
 
 
 def report_dict(result: DayResult) -> dict[str, Any]:
-    return result.to_dict(__version__)
+    return result.to_dict()
 
 
 def write_report(result: DayResult, progress_dir: Path) -> Path:

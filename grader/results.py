@@ -15,7 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-REPORT_SCHEMA_VERSION = 2
+REPORT_SCHEMA_VERSION = 3
 
 
 class TestStatus(StrEnum):
@@ -57,6 +57,7 @@ class TestResult:
     bonus: bool = False
     seed: int | None = None  # the rng seed, when the test used random inputs
     detail: str = ""  # longer failure text (truncated), for mentors
+    task: str = ""  # the exercise task the test belongs to (hints are per task)
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,12 @@ class DayResult:
     seed: int | None = None
     environment: dict[str, Any] = field(default_factory=dict)
     files: tuple[dict[str, Any], ...] = ()
-    git: dict[str, Any] | None = None
+    git: dict[str, Any] | None = None  # {"commit", "committed_at", "dirty"} of the whole clone
+    learner: dict[str, Any] | None = None  # {"id", "name", "email", "remote"}
+    grader: dict[str, Any] = field(default_factory=dict)  # {"version", "fingerprint", ...}
+    # the learner's own ledger for this day, read-only, when a mentor grades a clone
+    learner_history: dict[str, Any] | None = None
+    similarity: dict[str, Any] | None = None  # copy detection (grader.similarity)
     runs: tuple[dict[str, Any], ...] = ()  # the child processes, with pytest-json-report summaries
     output: str = ""  # the test processes' own output, truncated
     hints_revealed: dict[str, int] = field(default_factory=dict)  # task -> hints shown so far
@@ -119,7 +125,7 @@ class DayResult:
     def answers_complete(self) -> bool:
         return all(a.complete for a in self.answers)
 
-    def to_dict(self, grader_version: str) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         """The JSON report (see ``grader/schema/report.schema.json``)."""
         data = asdict(self)
         data["tests"] = [
@@ -130,7 +136,7 @@ class DayResult:
         data["run_status"] = self.run_status.value
         report = {
             "schema_version": REPORT_SCHEMA_VERSION,
-            "grader_version": grader_version,
+            "grader_version": self.grader.get("version", ""),
             **data,
             "percent": self.percent,
             "answers_complete": self.answers_complete,

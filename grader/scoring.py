@@ -54,6 +54,7 @@ def score_tests(
                 bonus=entry["bonus"],
                 seed=(seen or {}).get("seed") if entry["uses_random"] else None,
                 detail="" if passed else str((seen or {}).get("detail") or ""),
+                task=str(entry.get("task") or ""),
             )
         )
     return tuple(results)

@@ -20,3 +20,30 @@ def copy_solution(day: str, root: Path) -> Path:
 def grade(day: str, target_root: Path, **options) -> DayResult:
     """Grade one day of ``target_root`` (no report, no ledger)."""
     return grade_day(get_day(day), GradeRequest(target_root=target_root, **options))
+
+
+def make_clone(
+    where: Path, name: str, email: str, days: dict[str, str], remote: str | None = None
+) -> Path:
+    """A learner's git clone at ``where``: ``exercises/<day>`` copied from ``days[day]``
+    (``"stub"`` or ``"solution"``), committed as ``name <email>``."""
+    import subprocess
+
+    from grader.catalog import EXERCISES_ROOT
+
+    for day, source in days.items():
+        origin = EXERCISES_ROOT if source == "stub" else SOLUTIONS_ROOT
+        shutil.copytree(origin / day, where / "exercises" / day)
+    (where / ".gitignore").write_text("progress/*\n", encoding="utf-8")
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(where), *args], check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("config", "user.name", name)
+    git("config", "user.email", email)
+    if remote:
+        git("remote", "add", "origin", remote)
+    git("add", "-A")
+    git("commit", "-q", "-m", "my work")
+    return where

@@ -151,8 +151,10 @@ def test_a_mentor_grading_a_clone_gets_a_ledger_per_learner(tmp_path, monkeypatc
     shutil.copytree(REPO_ROOT / "exercises" / "day31", clone / "exercises" / "day31")
     assert main(["grade", "day31", "--target", str(clone), "--json"]) == 1
     report = Path(json.loads(capsys.readouterr().out)["days"][0]["report"])
-    assert report.is_relative_to(tmp_path / "progress" / "targets" / "ana" / "reports" / "day31")
-    assert (tmp_path / "progress" / "targets" / "ana" / "progress.json").exists()
+    (ledger_dir,) = (tmp_path / "progress" / "targets").iterdir()
+    assert ledger_dir.name.startswith("ana-"), "outside git, the id comes from the clone's path"
+    assert report.is_relative_to(ledger_dir / "reports" / "day31")
+    assert (ledger_dir / "progress.json").exists()
     assert not (tmp_path / "progress" / "progress.json").exists(), "the mentor's own ledger"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -81,16 +82,27 @@ def test_stub_answer_templates_are_empty_placeholders(day: str):
 
 @pytest.mark.slow
 def test_grading_every_reference_reaches_milestone_4_in_a_fresh_progress_dir(tmp_path, capsys):
+    """A learner's clone holding complete work (here: the references, copied) reaches it;
+    the self-check of the same code (--solutions) never does, whatever --progress-dir says."""
     from grader.cli import main
     from grader.milestone import MILESTONE_DAYS
 
     assert [d.name for d in all_days()] == list(MILESTONE_DAYS), "every milestone day ships"
-    assert main(["grade", "all", "--solutions", "--progress-dir", str(tmp_path), "--json"]) == 0
+    self_check = tmp_path / "self-check"
+    assert main(["grade", "day31", "day40", "--solutions", "--progress-dir", str(self_check),
+                 "--json"]) == 0  # fmt: skip
+    assert "Milestone 4 reached" not in capsys.readouterr().err
+    assert not (self_check / "progress.json").exists(), "--solutions entered a ledger"
+    assert list((self_check / "reports" / "day31").glob("*.json")), "its report is still written"
+    clone, progress = tmp_path / "clone", tmp_path / "progress"
+    shutil.copytree(SOLUTIONS_ROOT, clone / "exercises")
+    assert main(["grade", "all", "--target", str(clone), "--progress-dir", str(progress),
+                 "--json"]) == 0  # fmt: skip
     assert "Milestone 4 reached on" in capsys.readouterr().err
-    assert main(["progress", "--progress-dir", str(tmp_path), "--json"]) == 0
+    assert main(["progress", "--progress-dir", str(progress), "--json"]) == 0
     status = json.loads(capsys.readouterr().out)
     assert status["reached"] and status["reached_at"] and not status["missing"]
-    ledger = json.loads((tmp_path / "progress.json").read_text(encoding="utf-8"))
+    ledger = json.loads((progress / "progress.json").read_text(encoding="utf-8"))
     assert ledger["milestone"]["reached_at"] == status["reached_at"]
 
 

@@ -1,0 +1,133 @@
+"""What a mentor grading learners' clones can rely on: who, what, and nothing run or written.
+
+Each clone here is a real git repository, named like the learners' (``alice/katas``,
+``bob/katas``): the folder name is the same, the people are not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from grader.catalog import REPO_ROOT
+from grader.cli import main
+from tests.conftest import make_clone
+
+SCHEMA = json.loads((REPO_ROOT / "grader" / "schema" / "report.schema.json").read_text())
+
+
+def _grade(clone: Path, progress: Path, capsys, *days: str) -> list[dict]:
+    main(["grade", *(days or ("day31",)), "--target", str(clone), "--progress-dir" if progress
+          else "", *([str(progress)] if progress else []), "--json"])  # fmt: skip
+    summary = json.loads(capsys.readouterr().out)["days"]
+    return [json.loads(Path(d["report"]).read_text(encoding="utf-8")) for d in summary]
+
+
+def _tree_digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}  # fmt: skip
+
+
+@pytest.mark.slow
+def test_two_learners_in_folders_of_the_same_name_keep_separate_ledgers(
+    tmp_path, monkeypatch, capsys
+):
+    import grader.commands as commands
+
+    monkeypatch.setattr(commands, "PROGRESS_ROOT", tmp_path / "mentor")
+    alice = make_clone(tmp_path / "alice" / "katas", "Alice A", "alice@example.org",
+                       {"day31": "solution"}, remote="https://git.example/alice/katas.git")  # fmt: skip
+    bob = make_clone(tmp_path / "bob" / "katas", "Bob B", "bob@example.org", {"day31": "stub"})
+    main(["grade", "day31", "--target", str(alice), "--json"])
+    main(["grade", "day31", "--target", str(bob), "--json"])
+    capsys.readouterr()
+    ledgers = {p.parent.name: json.loads(p.read_text(encoding="utf-8"))
+               for p in (tmp_path / "mentor" / "targets").glob("*/progress.json")}  # fmt: skip
+    assert len(ledgers) == 2, f"one ledger per learner, got {sorted(ledgers)}"
+    by_person = {name.split("-")[0]: led for name, led in ledgers.items()}
+    assert by_person["alice"]["days"]["day31"]["first_passed_at"]
+    assert not by_person["bob"]["days"]["day31"]["first_passed_at"], "bob got alice's pass"
+
+
+@pytest.mark.slow
+def test_a_report_says_who_which_commit_and_which_grader(tmp_path, capsys):
+    clone = make_clone(tmp_path / "alice" / "katas", "Alice A", "alice@example.org",
+                       {"day31": "stub"}, remote="https://git.example/alice/katas.git")  # fmt: skip
+    head = subprocess.run(["git", "-C", str(clone), "rev-parse", "HEAD"], capture_output=True,
+                          text=True, check=True).stdout.strip()  # fmt: skip
+    (report,) = _grade(clone, tmp_path / "mentor", capsys)
+    jsonschema.validate(report, SCHEMA)
+    assert report["learner"]["name"] == "Alice A"
+    assert report["learner"]["email"] == "alice@example.org"
+    assert report["learner"]["remote"] == "https://git.example/alice/katas.git"
+    assert report["learner"]["id"].startswith("alice-")
+    assert report["git"]["commit"] == head and report["git"]["committed_at"][:4].isdigit()
+    assert report["git"]["dirty"] is False
+    assert len(report["grader"]["fingerprint"]) == 64
+    assert report["grader_version"] == report["grader"]["version"]
+    assert report["grader"]["version"].startswith("0.2.0"), "the version from pyproject.toml"
+    assert report["grader"]["requirements"]["numpy"], "the installed requirement versions"
+    assert all(t["task"] for t in report["tests"]), "each test keeps its task"
+
+    (clone / "README.txt").write_text("a new file, never committed\n", encoding="utf-8")
+    (report,) = _grade(clone, tmp_path / "mentor", capsys)
+    assert report["git"]["dirty"] is True, "an untracked file anywhere makes the clone dirty"
+
+
+@pytest.mark.slow
+def test_the_learners_own_history_is_read_and_nothing_in_the_clone_changes(tmp_path, capsys):
+    clone = make_clone(tmp_path / "ana" / "katas", "Ana", "ana@example.org", {"day31": "stub"})
+    ledger = {"schema_version": 1, "milestone": {"reached_at": None}, "days": {"day31": {
+        "attempts": 7, "best_score": 3.0, "best_percent": 5.0, "history": [],
+        "first_passed_at": "2026-11-30T09:00:00Z", "hints_revealed": {"sigmoid": 2, "roc_auc": 1},
+    }}}  # fmt: skip
+    (clone / "progress").mkdir()
+    (clone / "progress" / "progress.json").write_text(json.dumps(ledger), encoding="utf-8")
+    before = _tree_digest(clone)
+    (report,) = _grade(clone, tmp_path / "mentor", capsys)
+    assert report["learner_history"]["attempts"] == 7
+    assert report["learner_history"]["first_passed_at"] == "2026-11-30T09:00:00Z"
+    assert report["hints_revealed"] == {"sigmoid": 2, "roc_auc": 1}, "the learner's hints"
+    assert main(["progress", "--target", str(clone), "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["days"][0]["attempts"] == 7 and status["days"][0]["first_passed_at"]
+    assert _tree_digest(clone) == before, "the mentor wrote into the learner's clone"
+
+
+@pytest.mark.slow
+def test_grading_a_clone_runs_none_of_its_git_configuration(tmp_path, capsys):
+    """fsmonitor, hooks and clean filters are commands a hostile clone could configure."""
+    clone = make_clone(tmp_path / "eve" / "katas", "Eve", "eve@example.org", {"day31": "stub"})
+    marker = tmp_path / "PWNED"
+    evil = f"touch {marker}; false"
+    for key, value in (("core.fsmonitor", evil), ("core.hooksPath", str(tmp_path)),
+                       ("filter.evil.clean", evil), ("filter.evil.smudge", evil),
+                       ("filter.evil.process", evil)):  # fmt: skip
+        subprocess.run(["git", "-C", str(clone), "config", key, value], check=True)
+    (clone / ".gitattributes").write_text("* filter=evil\n", encoding="utf-8")
+    for hook in ("post-checkout", "pre-commit", "post-index-change"):
+        (tmp_path / hook).write_text(f"#!/bin/sh\n{evil}\n", encoding="utf-8")
+        (tmp_path / hook).chmod(0o755)
+    metrics = clone / "exercises" / "day31" / "metrics.py"
+    metrics.write_text(metrics.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    (report,) = _grade(clone, tmp_path / "mentor", capsys)
+    assert not marker.exists(), "grading ran a command from the clone's git configuration"
+    assert report["git"]["dirty"] is True, "the edit is still seen, without the clean filter"
+
+
+@pytest.mark.slow
+def test_json_through_nox_prints_only_json_on_stdout(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "nox", "-s", "grade", "--", "day31", "--solutions", "--json"],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    summary = json.loads(done.stdout)  # nothing but JSON
+    assert summary["days"][0]["passed"] is True
+    assert "PASSED" in done.stderr, "the table still reaches the terminal, on stderr"
