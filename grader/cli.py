@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
 
-from grader import __version__, commands, flashcards
+from grader import __version__, commands, flashcards, verify
 from grader.catalog import PROGRESS_ROOT
 from grader.display import shown_path
 from grader.errors import GraderError, UsageError
@@ -145,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     notes.add_argument("--progress-dir", type=Path, metavar="DIR")
     flashcards.add_parser(subparsers)
+    verify.add_parser(subparsers)
     return parser
 
 
@@ -183,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
             "notes": command_notes,
             "watch": command_watch,
             "flashcards": flashcards.command_flashcards,
+            "verify": verify.command_verify,
         }[args.command]
         return handler(args)
     except UsageError as exc:

@@ -75,9 +75,10 @@ def _points(value: float) -> str:
 
 
 def _shown_target(result: DayResult) -> str:
-    """The graded folder as the learner knows it: ``exercises/day31`` or ``<clone>/day31``."""
+    """The graded folder: ``exercises/day31``, or a clone's folder (relative to here when
+    possible), so a mentor sees whose clone it was: ``alice/katas/exercises/day31``."""
     target = Path(result.target)
-    return f"{target.parent.name}/{target.name}" if target.is_absolute() else result.target
+    return shown_path(target) if target.is_absolute() else result.target
 
 
 def failing_first(result: DayResult) -> list[TestResult]:

@@ -109,7 +109,7 @@ def grade_day(day: Day, request: GradeRequest) -> DayResult:
     return DayResult(
         day=day.name,
         title=day.title,
-        target=label if label.startswith(("exercises", "solutions")) else str(attempt_dir),
+        target=str(attempt_dir) if request.foreign else label,
         graded=request.graded,
         started_at=started,
         finished_at=_now(),

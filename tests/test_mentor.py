@@ -41,8 +41,9 @@ def test_two_learners_in_folders_of_the_same_name_keep_separate_ledgers(
     import grader.commands as commands
 
     monkeypatch.setattr(commands, "PROGRESS_ROOT", tmp_path / "mentor")
+    remote = "https://git.example/alice/katas.git"
     alice = make_clone(tmp_path / "alice" / "katas", "Alice A", "alice@example.org",
-                       {"day31": "solution"}, remote="https://git.example/alice/katas.git")  # fmt: skip
+                       {"day31": "solution"}, remote=remote)  # fmt: skip
     bob = make_clone(tmp_path / "bob" / "katas", "Bob B", "bob@example.org", {"day31": "stub"})
     main(["grade", "day31", "--target", str(alice), "--json"])
     main(["grade", "day31", "--target", str(bob), "--json"])
@@ -131,3 +132,82 @@ def test_json_through_nox_prints_only_json_on_stdout(tmp_path):
     summary = json.loads(done.stdout)  # nothing but JSON
     assert summary["days"][0]["passed"] is True
     assert "PASSED" in done.stderr, "the table still reaches the terminal, on stderr"
+
+
+@pytest.fixture(scope="module")
+def graded_clone(tmp_path_factory):
+    """A learner's clone with day 31 done, graded once by the mentor: (clone, report path)."""
+    from grader.catalog import get_day
+    from grader.grading import GradeRequest, grade_day
+    from grader.report import write_report
+
+    base = tmp_path_factory.mktemp("verify")
+    clone = make_clone(base / "alice" / "katas", "Alice", "alice@example.org",
+                       {"day31": "solution"})  # fmt: skip
+    result = grade_day(get_day("day31"), GradeRequest(target_root=clone / "exercises"))
+    return clone, write_report(result, base / "mentor")
+
+
+def _verify(report: Path, *extra: str) -> tuple[int, str]:
+    done = subprocess.run([sys.executable, "-m", "grader", "verify", str(report), *extra],
+                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)  # fmt: skip
+    return done.returncode, done.stdout + done.stderr
+
+
+def _edited(report: Path, tmp_path: Path, change) -> Path:
+    data = json.loads(report.read_text(encoding="utf-8"))
+    change(data)
+    copy = tmp_path / "emailed.json"
+    copy.write_text(json.dumps(data), encoding="utf-8")
+    return copy
+
+
+@pytest.mark.slow
+def test_a_genuine_report_verifies(graded_clone):
+    _clone, report = graded_clone
+    code, text = _verify(report)
+    assert code == 0 and "VERIFIED" in text and "NOT VERIFIED" not in text, text
+
+
+@pytest.mark.slow
+def test_a_report_edited_by_hand_names_what_differs(graded_clone, tmp_path):
+    clone, report = graded_clone
+
+    def forge(data):
+        data["tests"][0]["status"], data["tests"][0]["points"] = "failed", 0.0
+        data["score"] -= data["tests"][0]["max_points"]
+        data["answers_complete"] = not data["answers_complete"]
+        data["files"][0]["sha256"] = "0" * 64
+
+    code, text = _verify(_edited(report, tmp_path, forge), "--target", str(clone))
+    assert code == 1 and "NOT VERIFIED" in text, text
+    for named in ("score:", "answers_complete", data_test_name(report), "sha256"):
+        assert named in text, f"the difference in {named!r} is not named:\n{text}"
+
+
+def data_test_name(report: Path) -> str:
+    return json.loads(report.read_text(encoding="utf-8"))["tests"][0]["name"]
+
+
+@pytest.mark.slow
+def test_a_report_from_another_grader_fails_on_its_fingerprint(graded_clone, tmp_path):
+    _clone, report = graded_clone
+
+    def other_grader(data):
+        data["grader"]["fingerprint"] = "f" * 64
+
+    code, text = _verify(_edited(report, tmp_path, other_grader))
+    assert code == 1 and "fingerprint" in text, text
+
+
+def test_verify_explains_what_it_cannot_use(tmp_path, graded_clone):
+    _clone, report = graded_clone
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    code, text = _verify(broken)
+    assert code == 2 and len(text.strip().splitlines()) == 1 and "not a JSON report" in text
+    code, text = _verify(_edited(report, tmp_path, lambda d: d["git"].update(dirty=True)))
+    assert code == 1 and "uncommitted" in text, text
+    unknown = _edited(report, tmp_path, lambda d: d["git"].update(commit="1" * 40))
+    code, text = _verify(unknown)
+    assert code == 2 and "fetch" in text, text

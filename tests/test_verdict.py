@@ -98,7 +98,7 @@ def test_next_names_a_failing_test_before_the_written_answers():
 
 def test_under_target_next_names_the_targets_folder():
     result = day_result((a_test("beta", "failed"),), target="/home/m/alice/day31")
-    assert "pass in alice/day31." in next_step(result)
+    assert "pass in /home/m/alice/day31." in next_step(result), "the whole folder: whose clone"
 
 
 def test_replay_commands_stand_whole_on_their_own_lines_at_any_width():
