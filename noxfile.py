@@ -149,6 +149,12 @@ def flashcards(session: nox.Session) -> None:
     run_grader(session, "flashcards")
 
 
+@nox.session(python=False)
+def verify(session: nox.Session) -> None:
+    """Re-grade a report's commit and compare: nox -s verify -- REPORT [--target CLONE]."""
+    run_grader(session, "verify")
+
+
 @nox.session(name="fake-llm", python=False)
 def fake_llm(session: nox.Session) -> None:
     """Run day 37's local fake LLM server: nox -s fake-llm -- --port 8765."""
