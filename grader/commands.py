@@ -86,7 +86,7 @@ def _history_entry(result: DayResult, report: Path, progress_dir: Path) -> dict[
         "day": result.day, "at": result.finished_at, "score": result.score,
         "max_score": result.max_score, "percent": result.percent, "passed": result.passed,
         "answers_complete": result.answers_complete, "graded": result.graded,
-        "report": str(report.relative_to(progress_dir)),
+        "report": str(report.relative_to(progress_dir)), "copy_flags": result.copy_flags,
     }  # fmt: skip
 
 

@@ -123,7 +123,21 @@ def render_day(
     render_answers(console, result)
     for problem in result.problems:
         console.print(Text(f"Problem: {problem}", style="grade.error"))
+    render_copy_flags(console, result)
     render_summary(console, result, report_path, replay=replay)
+
+
+def render_copy_flags(console: Console, result: DayResult) -> None:
+    """Files and answers that look like the reference, with the threshold that flagged them."""
+    flags = result.copy_flags
+    if not flags:
+        return
+    found = ", ".join(f"{f['file']} {f['score']:.2f}" for f in flags)
+    block = result.similarity or {}
+    console.print(Text(
+        f"Copy check: {found} look like the reference (flagged at {block.get('threshold')} "
+        f"for code, {block.get('answers_threshold')} for answers; your mentor sees this too)",
+        style="grade.error"))  # fmt: skip
 
 
 def _render_table(console: Console, rows: list[TestResult]) -> None:
@@ -268,8 +282,10 @@ def render_hints(console: Console, day: str, revealed: dict[str, list[str]]) -> 
 def render_progress(console: Console, status: dict[str, Any]) -> None:
     """All milestone days in one table, then the checkpoint."""
     table = Table(box=None if _plain(console) else box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for column in ("Day", "Title", "Best", "Attempts", "Answers", "Passed"):
-        table.add_column(column, no_wrap=column != "Title")
+    flagged = any(row["copy_flags"] for row in status["days"])
+    columns = ("Day", "Title", "Best", "Attempts", "Answers", "Passed") + ("Copy?",) * flagged
+    for column in columns:
+        table.add_column(column, no_wrap=column not in ("Title", "Copy?"))
     for row in status["days"]:
         best = "-" if row["best_percent"] is None else f"{row['best_percent']:g} %"
         passed = f"yes ({row['first_passed_at'][:10]})" if row["passed"] else "no"
@@ -277,8 +293,11 @@ def render_progress(console: Console, status: dict[str, Any]) -> None:
         answers = "-" if not row["attempts"] else (
             "complete" if row["answers_complete"] else "incomplete")  # fmt: skip
         style = "grade.pass" if row["passed"] else "grade.fail"
-        table.add_row(row["day"], Text(row["title"]), best, str(row["attempts"]), answers,
-                      Text(passed, style=style))  # fmt: skip
+        cells = [row["day"], Text(row["title"]), best, str(row["attempts"]), answers,
+                 Text(passed, style=style)]  # fmt: skip
+        if flagged:
+            cells.append(Text(", ".join(f["file"] for f in row["copy_flags"]), style="grade.error"))
+        table.add_row(*cells)
     console.print(table)
     if status["reached"]:
         console.print(Text(f"{status['name']}: reached on {status['reached_at'][:10]}.",

@@ -33,6 +33,7 @@ def day_rows(ledger: dict[str, Any]) -> list[dict[str, Any]]:
             "passed": bool(entry.get("first_passed_at")),
             "first_passed_at": entry.get("first_passed_at"),
             "answers_complete": bool(entry.get("answers_complete", False)),
+            "copy_flags": list(entry.get("copy_flags") or []),
         })  # fmt: skip
     return rows
 

@@ -100,6 +100,7 @@ def record_attempt(ledger: dict[str, Any], entry: dict[str, Any]) -> None:
     day["last_percent"] = entry["percent"]
     day["max_score"] = entry["max_score"]
     day["answers_complete"] = entry["answers_complete"]
+    day["copy_flags"] = entry.get("copy_flags", [])  # at the latest grade, like the answers
     if entry["percent"] >= day["best_percent"]:
         day["best_score"], day["best_percent"] = entry["score"], entry["percent"]
     if entry["passed"] and not day["first_passed_at"]:

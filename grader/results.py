@@ -125,6 +125,14 @@ class DayResult:
     def answers_complete(self) -> bool:
         return all(a.complete for a in self.answers)
 
+    @property
+    def copy_flags(self) -> list[dict[str, Any]]:
+        """Files and answers at or above the similarity threshold against the reference:
+        ``[{"file": "metrics.py", "score": 0.97}]`` (paths within the day's folder)."""
+        block = self.similarity or {}
+        entries = block.get("files", []) + block.get("answers", [])
+        return [{"file": e["file"], "score": e["similarity"]} for e in entries if e.get("flagged")]
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON report (see ``grader/schema/report.schema.json``)."""
         data = asdict(self)

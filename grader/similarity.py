@@ -108,6 +108,8 @@ def code_units(source: str) -> Units | None:
         except RecursionError:
             return None
         tokens = normaliser.tokens[start:]
+        if _is_stub(node):
+            continue  # the published stub's text is nobody's work: two stubs are not a copy
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             units[node.name] = tokens
         else:
@@ -115,6 +117,22 @@ def code_units(source: str) -> Units | None:
     if rest:
         units["<module>"] = rest
     return units
+
+
+def _is_stub(node: ast.AST) -> bool:
+    """A function whose whole body is ``raise NotImplementedError…`` (after its docstring),
+    or a class whose every method but ``__init__`` (which stubs may give) is one."""
+    if isinstance(node, ast.ClassDef):
+        methods = [n for n in node.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+                   and n.name != "__init__"]  # fmt: skip
+        return bool(methods) and all(_is_stub(m) for m in methods)
+    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return False
+    body = _without_docstring(node.body)
+    if len(body) != 1 or not isinstance(body[0], ast.Raise) or body[0].exc is None:
+        return False
+    raised = body[0].exc.func if isinstance(body[0].exc, ast.Call) else body[0].exc
+    return isinstance(raised, ast.Name) and raised.id == "NotImplementedError"
 
 
 def compare_units(mine: Units, theirs: Units) -> float:
@@ -138,12 +156,32 @@ def _ratio(a: list[str], b: list[str]) -> float:
     return SequenceMatcher(None, a, b, autojunk=False).ratio() if a or b else 1.0
 
 
-def code_similarity(mine: Path, theirs: Path) -> float | None:
-    """How alike two Python files are after normalising (None: missing, huge or unparsable)."""
-    units = [code_units(text) if (text := _read(p)) is not None else None for p in (mine, theirs)]
-    if units[0] is None or units[1] is None:
+def code_similarity(mine: Path, theirs: Path, given: Path | None = None) -> float | None:
+    """How alike two Python files are after normalising; None when either is missing, huge,
+    unparsable or still only the stub (every function raising ``NotImplementedError``).
+
+    ``given``: the published stub. Units it already holds unchanged (an exception class,
+    a dataclass the stub hands out) are dropped from both sides, so two learners are
+    compared on what they wrote, not on what they were given.
+    """
+    units = [_units_of(mine), _units_of(theirs)]
+    stub = _units_of(given) if given is not None else None
+    if stub:
+        units = [None if u is None else {n: t for n, t in u.items() if stub.get(n) != t}
+                 for u in units]  # fmt: skip
+    if not _has_work(units[0]) or not _has_work(units[1]):
         return None
     return compare_units(units[0], units[1])
+
+
+def _units_of(path: Path) -> Units | None:
+    text = _read(path)
+    return code_units(text) if text is not None else None
+
+
+def _has_work(units: Units | None) -> bool:
+    """Parsed, with at least one implemented function or class (imports alone are no work)."""
+    return units is not None and any(name != "<module>" for name in units)
 
 
 def answer_phrases(markdown: str) -> set[tuple[str, ...]]:
@@ -179,12 +217,12 @@ def day_similarity(
     files = []
     for name in exercises:
         score = code_similarity(attempt_dir / name, reference_dir / name)
-        files.append({"path": f"{label}/{name}", "similarity": score,
+        files.append({"path": f"{label}/{name}", "file": name, "similarity": score,
                       "flagged": score is not None and score >= CODE_THRESHOLD})  # fmt: skip
     written = []
     for name in answers:
         score = answer_similarity(attempt_dir / name, reference_dir / name)
-        written.append({"path": f"{label}/{name}", "similarity": score,
+        written.append({"path": f"{label}/{name}", "file": name, "similarity": score,
                         "flagged": score is not None and score >= ANSWER_THRESHOLD})  # fmt: skip
     return {
         "threshold": CODE_THRESHOLD, "answers_threshold": ANSWER_THRESHOLD,
