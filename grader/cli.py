@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
 
-from grader import __version__, commands, flashcards, verify
+from grader import __version__, cohort, commands, export, flashcards, verify
 from grader.catalog import PROGRESS_ROOT
 from grader.display import shown_path
 from grader.errors import GraderError, UsageError
@@ -146,6 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     notes.add_argument("--progress-dir", type=Path, metavar="DIR")
     flashcards.add_parser(subparsers)
     verify.add_parser(subparsers)
+    export.add_parser(subparsers)
+    cohort.add_parser(subparsers)
     return parser
 
 
@@ -185,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
             "watch": command_watch,
             "flashcards": flashcards.command_flashcards,
             "verify": verify.command_verify,
+            "export": export.command_export,
+            "cohort": cohort.command_cohort,
         }[args.command]
         return handler(args)
     except UsageError as exc:
