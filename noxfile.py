@@ -155,6 +155,18 @@ def verify(session: nox.Session) -> None:
     run_grader(session, "verify")
 
 
+@nox.session(python=False)
+def export(session: nox.Session) -> None:
+    """Export the latest grade: nox -s export -- day31 --format gradescope|exercism [--out F]."""
+    run_grader(session, "export")
+
+
+@nox.session(python=False)
+def cohort(session: nox.Session) -> None:
+    """Grade learners' clones side by side: nox -s cohort -- CLONE... [--json|--csv]."""
+    run_grader(session, "cohort")
+
+
 @nox.session(name="fake-llm", python=False)
 def fake_llm(session: nox.Session) -> None:
     """Run day 37's local fake LLM server: nox -s fake-llm -- --port 8765."""
