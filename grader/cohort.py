@@ -40,6 +40,7 @@ from rich.text import Text
 
 from grader.catalog import EXERCISES_ROOT, PROGRESS_ROOT, REPO_ROOT, get_day, select_days
 from grader.cohort_page import flag_lines, write_pages
+from grader.commands import learner_progress_dir
 from grader.display import make_console, shown_path
 from grader.errors import UsageError
 from grader.similarity import (
@@ -48,8 +49,6 @@ from grader.similarity import (
     answer_similarity,
     code_similarity,
 )
-
-COHORT_DIR = PROGRESS_ROOT / "cohort"
 
 
 @dataclass
@@ -87,14 +86,14 @@ class Cohort:
 # --- gathering --------------------------------------------------------------------------
 
 
-def grade_clones(clones: list[Path], days: list[str], jobs: int) -> list[Path]:
+def grade_clones(clones: list[Path], days: list[str], jobs: int, progress: Path) -> list[Path]:
     """Grade every clone (in parallel) into the mentor's ledgers; returns the report paths."""
 
     def one(clone: Path) -> list[Path]:
-        done = subprocess.run(
-            [sys.executable, "-m", "grader", "grade", *days, "--target", str(clone), "--json"],
-            cwd=REPO_ROOT, capture_output=True, text=True,
-        )  # fmt: skip
+        ledger = learner_progress_dir(progress, clone)
+        command = [sys.executable, "-m", "grader", "grade", *days, "--target", str(clone),
+                   "--json", "--progress-dir", str(ledger)]  # fmt: skip
+        done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True)
         try:
             summary = json.loads(done.stdout)["days"]
         except (ValueError, KeyError, TypeError):
@@ -286,10 +285,12 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--out",
         type=Path,
-        default=COHORT_DIR,
         metavar="DIR",
-        help="where the HTML pages go (default: progress/cohort/)",
+        help="where the HTML pages go (default: cohort/ in the progress folder)",
     )
+    parser.add_argument("--progress-dir", type=Path, default=PROGRESS_ROOT, metavar="DIR",
+                        help="the mentor's progress folder: one ledger per learner under "
+                        "targets/<learner id>/ (default: progress/)")  # fmt: skip
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                         help="clones graded at once (default: one per core)")  # fmt: skip
     return parser
@@ -305,7 +306,7 @@ def command_cohort(args: argparse.Namespace) -> int:
         missing = [str(c) for c in args.clones if not c.is_dir()]
         if missing:
             raise UsageError(f"not a folder: {', '.join(missing)}; give each learner's clone")
-        paths = grade_clones(args.clones, days, args.jobs)
+        paths = grade_clones(args.clones, days, args.jobs, args.progress_dir)
         reports = read_reports(paths)
         clone_of = {r["learner"]["id"]: Path(r["target"]).parent.parent for r in reports}
         # the best percent needs every report of these learners, not only today's
@@ -317,7 +318,7 @@ def command_cohort(args: argparse.Namespace) -> int:
         raise UsageError("no learner's grade reports found (self-checks are not counted)")
     cohort = build(reports, days)
     flag_pairs(cohort, clone_of)
-    index = write_pages(cohort, args.out, clone_of)
+    index = write_pages(cohort, args.out or args.progress_dir / "cohort", clone_of)
     if args.json:
         print(json.dumps({"learners": cohort.learners, "days": cohort.days,
                           "cells": cohort.rows(), "page": str(index)}))  # fmt: skip

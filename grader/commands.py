@@ -78,7 +78,12 @@ def _default_progress_dir(request: GradeRequest) -> Path:
     their remote), not by the folder's name, so alice/katas and bob/katas never share."""
     if not request.foreign:
         return PROGRESS_ROOT
-    return PROGRESS_ROOT / "targets" / learner(clone_root_of(request.target_root))["id"]
+    return learner_progress_dir(PROGRESS_ROOT, request.target_root)
+
+
+def learner_progress_dir(mentor_progress: Path, target: Path) -> Path:
+    """Where a mentor keeps one learner's ledger and reports: ``<progress>/targets/<id>/``."""
+    return mentor_progress / "targets" / learner(clone_root_of(target))["id"]
 
 
 def _history_entry(result: DayResult, report: Path, progress_dir: Path) -> dict[str, Any]:
