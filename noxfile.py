@@ -32,14 +32,19 @@ nox.options.sessions = ["tests", "lint"]
 
 ROOT = Path(__file__).parent
 KATAS_VENV = ROOT / ".nox" / "katas"
-PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 
 
-def requirements(*extras: str) -> list[str]:
-    """The run-time requirements from pyproject.toml, plus the named extras."""
-    wanted = list(PYPROJECT["dependencies"])
-    for extra in extras:
-        wanted += PYPROJECT["optional-dependencies"][extra]
+def requirements(*groups: str) -> list[str]:
+    """The run-time requirements from pyproject.toml, plus the named extras (``lab``) or
+    dependency groups (``test``, ``lint``)."""
+    wanted = list(PYPROJECT["project"]["dependencies"])
+    extras, dev_groups = (
+        PYPROJECT["project"]["optional-dependencies"],
+        PYPROJECT["dependency-groups"],
+    )
+    for group in groups:
+        wanted += extras[group] if group in extras else dev_groups[group]
     return wanted
 
 

@@ -21,6 +21,10 @@ Modules, one concern each:
 - ``hints``      progressive hints, recorded in the ledger
 - ``display``    rich rendering, kept apart from all of the above
 - ``commands``   handlers of grade, hint, progress and list
+- ``history``    a learner's own ledger, read read-only from their clone
+- ``similarity`` copy detection: code by normalised structure, answers by phrases
+- ``verify``     re-grades a report's commit and names every difference
+- ``cohort``, ``cohort_page``: many learners at once, as a table and a static page
 - ``watch``, ``reset``, ``notes``, ``flashcards``: the rest of the learner's loop
 - ``fake_llm``   day 37's fake LLM server (tooling, not an exercise)
 - ``cli``        the command line (``python -m grader``)
@@ -40,6 +44,11 @@ def _version() -> str:
     from pathlib import Path
 
     pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    if not pyproject.is_file():  # a non-editable install copied the grader away from the katas
+        sys.exit(
+            "grader: this grader is not inside the katas repository (installed with pip "
+            "without -e?); run it from your clone, or install with: pip install -e ."
+        )
     return str(tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"])
 
 
