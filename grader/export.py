@@ -106,7 +106,7 @@ def latest_reports(days: list[Day], args: argparse.Namespace) -> tuple[list[DayR
     if missing and (not wants_all or not found):
         day = missing[0].name
         raise UsageError(
-            f"no grade report for {day} in {shown_path(folder)}: run "
+            f"no grade report for {day} in {shown_path(folder)}/: run "
             f"`nox -s grade -- {day}{_grade_options(args)}` first"
         )
     return found, missing

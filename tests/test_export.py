@@ -381,7 +381,14 @@ def test_the_command_writes_the_same_json_to_a_file_as_to_stdout(progress, tmp_p
 @pytest.mark.parametrize(
     "extra, says",
     [
-        ([], ["no grade report for day31 in ", ": run `nox -s grade -- day31 --progress-dir "]),
+        (
+            [],
+            [
+                "no grade report for day31 in ",
+                "/: run",
+                ": run `nox -s grade -- day31 --progress-dir ",
+            ],
+        ),
         (["--format", "moodle"], ["invalid choice: 'moodle'"]),
         (["--out", "."], ["--out '.' is a folder; give a file name"]),
     ],
