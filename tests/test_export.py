@@ -296,6 +296,19 @@ def test_exercism_top_level_message_is_cut_to_the_documented_65535_characters(pr
 
 
 @pytest.mark.slow
+def test_exercism_error_message_falls_back_on_the_tests_and_names_days(progress):
+    entry = latest(progress["broken"])
+    report = copy.deepcopy(entry.report)
+    report["problems"] = []  # then the tests' own messages, each once, in report order
+    quiet = DayReport(entry.day, report)
+    messages = list(dict.fromkeys(t["message"] for t in report["tests"]))
+    assert len(messages) == 2
+    assert exercism.results([quiet])["message"] == "\n".join(messages)
+    both = exercism.results([entry, quiet])["message"].splitlines()
+    assert both == [f"day31: {line}" for line in entry.report["problems"] + messages]
+
+
+@pytest.mark.slow
 def test_exercism_task_ids_continue_from_day_to_day(progress, capsys):
     status, results, _ = export(
         capsys, "31", "day38", "--format", "exercism", "--progress-dir", str(progress["stub"])
