@@ -50,11 +50,31 @@ def lab_path(day: str) -> Path:
 
 def run_lab(day: str) -> list[Any]:
     """Every cell's output, in notebook order (the lab's own module, imported fresh)."""
-    spec = importlib.util.spec_from_file_location(f"lab_notebook_{day}", lab_path(day))
+    return run_notebook(lab_path(day), f"lab_notebook_{day}")
+
+
+def run_notebook(path: Path, module_name: str) -> list[Any]:
+    """Import the marimo notebook at ``path`` as ``module_name``, run it, return its outputs.
+
+    The module sits in ``sys.modules`` while it is imported and run, and is taken out
+    afterwards. marimo reads an ``@app.class_definition`` cell's source with
+    ``inspect.getsource(cls)``, which finds a class's file only through
+    ``sys.modules[cls.__module__]``; unregistered, the class cell is dropped and the
+    cells using the class fail with a NameError.
+    """
+    spec = importlib.util.spec_from_file_location(module_name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    outputs, _definitions = module.app.run()
+    previous = sys.modules.get(module_name)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+        outputs, _definitions = module.app.run()
+    finally:
+        if previous is None:
+            sys.modules.pop(module_name, None)
+        else:
+            sys.modules[module_name] = previous
     return list(outputs)
 
 
