@@ -52,10 +52,6 @@ def _():
             return "; ".join(others)
         return "yours, except " + "; ".join(others)
 
-    def source_line(label):
-        """The figure's label line, for a table (kit.table has no label)."""
-        return kit.html(f'<p class="lab-source">{kit.escape(label)}</p>')
-
     def shape_problem(value, shape):
         """None when ``value`` is a finite float array of ``shape``, else what is wrong."""
         arr = np.asarray(value, dtype=float)
@@ -94,7 +90,6 @@ def _():
         np,
         probability,
         shape_problem,
-        source_line,
         vectors,
     )
 
@@ -508,7 +503,7 @@ plain lists. Related words point the same way; words that share no feature are a
 
 
 @app.cell
-def _(compare, kit, np, source_line, vectors, word_vectors, words):
+def _(compare, kit, np, vectors, word_vectors, words):
     _k = 5
     _M = np.array(word_vectors)
 
@@ -532,15 +527,12 @@ def _(compare, kit, np, source_line, vectors, word_vectors, words):
             _idx, _scores = _out.value
             _row += [words[int(_idx[_r])], float(_scores[_r])]
         _rows.append(_row)
-    kit.stack(
-        kit.table(_headers, _rows, "Nearest words to 'king' by top_k_similar (k = 5)"),
-        source_line(_found[0].label),
-    )
+    kit.table(_headers, _rows, "Nearest words to 'king' by top_k_similar (k = 5)", _found[0].label)
     return
 
 
 @app.cell
-def _(best_time, compare, joint, kit, np, source_line, vectors):
+def _(best_time, compare, joint, kit, np, vectors):
     _rng = np.random.default_rng(0)
     _dot_n = [10, 30, 100, 300, 1000, 3000, 10000]
     _cos_n = [10, 30, 100, 300, 1000]
@@ -703,8 +695,8 @@ flat start is its fixed cost per call, which large n pays back many times over.
             ["operation", "n", "pure Python (µs)", "numpy (µs)", "numpy speed-up"],
             _rows,
             "Pure Python against numpy at the largest n",
+            _label,
         ),
-        source_line(_label),
     )
     return
 

@@ -148,9 +148,6 @@ def _():
             return f"reference ({'; '.join(reasons)})"
         return f"yours, with the reference where yours cannot run ({'; '.join(reasons)})"
 
-    def source(label):
-        return kit.html(f'<p class="lab-source">{kit.escape(label)}</p>')
-
     def codepoints(text, limit=12):
         points = [f"U+{ord(c):04X}" for c in text]
         more = f" … (+{len(points) - limit})" if len(points) > limit else ""
@@ -189,7 +186,6 @@ def _():
         paragraphs,
         pick,
         show_bytes,
-        source,
         tok_api,
         training,
         unicodedata,
@@ -296,7 +292,6 @@ def _(
     norm_api,
     sample_box,
     show_bytes,
-    source,
     strip_box,
     tok_api,
     training,
@@ -345,16 +340,17 @@ def _(
                 ["after", _text, len(_text), non_ascii(_text)],
             ],
             f"Playground text before and after normalize(text, {_args})",
+            _norm.label,
         ),
         kit.html(f'<div class="lab-tokens" style="line-height:2.6">{_spans}</div>'),
         kit.html(_summary),
-        source(joint(_norm.label, _tok.label, _enc.label, _dec.label)),
+        kit.source_line(joint(_norm.label, _tok.label, _enc.label, _dec.label)),  # the tokens
     )
     return
 
 
 @app.cell
-def _(bad_merge, bad_tokenizer, both_checked, joint, kit, pick, show_bytes, source, tok_api):
+def _(bad_merge, bad_tokenizer, both_checked, joint, kit, pick, show_bytes, tok_api):
     _merge, _merge_label = pick(tok_api, "merge_pair", bad_merge, [1, 2, 3, 1, 2], (1, 2), 9)
     _runs = both_checked(tok_api, "BPETokenizer.train", bad_tokenizer, "aaabdaaabac", 263)
 
@@ -384,8 +380,7 @@ def _(bad_merge, bad_tokenizer, both_checked, joint, kit, pick, show_bytes, sour
             "The classic example (a=97, b=98, c=99, d=100), trained until one token is "
             "left: the most frequent pair wins, and a tie goes to the pair met first."
         ),
-        kit.table(_headers, _mine, 'train("aaabdaaabac", 263): every merge, in order'),
-        source(_label),
+        kit.table(_headers, _mine, 'train("aaabdaaabac", 263): every merge, in order', _label),
     )
     return
 
@@ -430,7 +425,7 @@ def _(bad_counts, bad_merge, held_out, joint, pick, tok_api, trained, training):
 
 
 @app.cell
-def _(growth, kit, show_bytes, source):
+def _(growth, kit, show_bytes):
     _fig, (_ax_count, _ax_len) = kit.plt.subplots(1, 2, figsize=(10, 3.6))
     for _k, _series in enumerate(growth):
         _name = "yours" if _k == 0 and len(growth) == 2 else _series["label"].split(" (")[0]
@@ -486,8 +481,9 @@ def _(growth, kit, show_bytes, source):
             "`th`, then whole short words. The count of the merged pair falls with every "
             "step while the new tokens get longer."
         ),
-        kit.table(_headers, _rows, "The first 16 merges learned on the corpus, in order"),
-        source(_first["label"]),
+        kit.table(
+            _headers, _rows, "The first 16 merges learned on the corpus, in order", _first["label"]
+        ),
         kit.figure(
             _fig, "Merged-pair count and new-token length at each merge step", _first["label"]
         ),
@@ -496,7 +492,7 @@ def _(growth, kit, show_bytes, source):
 
 
 @app.cell
-def _(MAX_VOCAB, growth, held_out, kit, source, training):
+def _(MAX_VOCAB, growth, held_out, kit, training):
     _sizes = {
         "training": (len(training), len(training.encode("utf-8"))),
         "held out": (len(held_out), len(held_out.encode("utf-8"))),
@@ -566,14 +562,14 @@ def _(MAX_VOCAB, growth, held_out, kit, source, training):
             ],
             _rows,
             "Compression at a few vocabulary sizes",
+            _first["label"],
         ),
-        source(_first["label"]),
     )
     return
 
 
 @app.cell
-def _(bad_ids, bad_str, checked, codepoints, joint, kit, norm_api, source, tok_api, trained):
+def _(bad_ids, bad_str, checked, codepoints, joint, kit, norm_api, tok_api, trained):
     _cases = [
         ("é precomposed, to NFD", "caf\u00e9", {"form": "NFD"}),
         ("e + combining acute, to NFC", "cafe\u0301", {"form": "NFC"}),
@@ -626,14 +622,13 @@ def _(bad_ids, bad_str, checked, codepoints, joint, kit, norm_api, source, tok_a
             "turns ß into ss; accent stripping drops combining marks but keeps U+FE0F, the "
             "emoji variation selector, and skin-tone modifiers."
         ),
-        kit.table(_headers, _rows, "Tricky strings before and after normalize"),
-        source(joint(*_labels)),
+        kit.table(_headers, _rows, "Tricky strings before and after normalize", joint(*_labels)),
     )
     return
 
 
 @app.cell
-def _(bad_str, checked, functools, joint, kit, norm_api, pick, source):
+def _(bad_str, checked, functools, joint, kit, norm_api, pick):
     _normalize, _norm_label = pick(norm_api, "normalize", bad_str, "Café")
 
     def _bad_pipeline(value):
@@ -657,8 +652,7 @@ def _(bad_str, checked, functools, joint, kit, norm_api, pick, source):
             "## A Pipeline of steps\n\nYour `Pipeline` chains `str -> str` steps; its "
             "repr names them and never shows a memory address."
         ),
-        kit.table(["Pipeline", "input", "output"], _rows, "Pipelines and what they return"),
-        source(_label),
+        kit.table(["Pipeline", "input", "output"], _rows, "Pipelines and what they return", _label),
     )
     return
 

@@ -407,6 +407,7 @@ def _(attention, kit, np, run_both):
             _headers,
             _table_rows,
             f"Mean largest weight per row ({_batch}×{_keys} queries, {_keys} keys)",
+            _runs[0].label,
         ),
     )
     return
@@ -708,6 +709,7 @@ def _(attention, joint_label, kit, kv, np, run_as, shaped, time):
     _ax.legend(fontsize=8)
     _ax.set_title(f"d_model = {_d_model}, {_heads} heads")
     _fig.tight_layout()
+    _label = joint_label({"decode_step": _step, "KVCache": _cache, "multi_head_attention": _mha})
     _headers = ["L", "no cache (ms)", f"KV cache, {_who} (ms)"]
     _headers += (
         ["KV cache, reference (ms)", "max |Δ| yours", "max |Δ| reference"]
@@ -725,15 +727,12 @@ def _(attention, joint_label, kit, kv, np, run_as, shaped, time):
             "call: the max |Δ| columns compare the token-by-token outputs with it "
             "(round-off only, far below 1e-10)."
         ),
-        kit.figure(
-            _fig,
-            "Decoding time against length, with and without a KV cache",
-            joint_label({"decode_step": _step, "KVCache": _cache, "multi_head_attention": _mha}),
-        ),
+        kit.figure(_fig, "Decoding time against length, with and without a KV cache", _label),
         kit.table(
             _headers,
             _rows,
             "KV-cache decoding against full attention: time (best of 3) and max |Δ|",
+            _label,
         ),
     )
     return

@@ -254,6 +254,7 @@ def _(batching, kit, np, run_both, threading, time, wait_for_futures):
             ],
             _rows,
             f"Micro-batcher runs ({'yours' if _main.is_learner else 'reference'})",
+            _main.label,
         ),
     )
     return
@@ -388,7 +389,9 @@ def _(batching, joint_label, kit, np, run_as):
             "from its attention mask."
         ),
         kit.figure(_fig, "Padding waste against bucket size", pad_label),
-        kit.table(_headers, _rows, "Padding waste (% of the padded ids that are padding)"),
+        kit.table(
+            _headers, _rows, "Padding waste (% of the padded ids that are padding)", pad_label
+        ),
     )
     return pad_label, pad_lengths, pad_masks
 
@@ -603,6 +606,7 @@ def _(kit, st_runs, st_text, st_total, st_ttft):
             ["whose code", "text", "time to first token (s)", "total (s)", "pieces"],
             _rows,
             f"time_stream on the fake stream (expected: {st_ttft} s and {st_total} s)",
+            st_runs[0][3],
         ),
     )
     return
@@ -616,7 +620,7 @@ def _(kit):
 
 
 @app.cell
-def _(kit, lora, np, run_both):
+def _(joint_label, kit, lora, np, run_both):
     lora_layers = [
         ("GPT-2 small attention projection", 768, 768, [4, 8]),
         ("Llama-2-7B q_proj", 4096, 4096, [8, 16, 64]),
@@ -661,6 +665,7 @@ def _(kit, lora, np, run_both):
             _row += [int(_full.value[_o, _i]), round(_share, 3)]
             _rows.append(_row)
 
+    _label = joint_label({"lora_param_count": _mine, "full_param_count": _full})
     _fig, _ax = kit.plt.subplots(figsize=(6.5, 4))
     for _out, _style in zip(lora_counts, ["-", "--"]):
         _who = "yours" if _out.is_learner else "reference"
@@ -692,14 +697,16 @@ def _(kit, lora, np, run_both):
             "r·(d_in + d_out) numbers instead of d_out·d_in. The counts come from your "
             "`lora_param_count` and `full_param_count`."
         ),
-        kit.figure(_fig, "LoRA trainable parameters against rank", _mine.label),
-        kit.table(_headers, _rows, "LoRA parameter counts for a few layer shapes and ranks"),
+        kit.figure(_fig, "LoRA trainable parameters against rank", _label),
+        kit.table(
+            _headers, _rows, "LoRA parameter counts for a few layer shapes and ranks", _label
+        ),
     )
     return
 
 
 @app.cell
-def _(kit, lora, np, run_as):
+def _(joint_label, kit, lora, np, run_as):
     _rng = np.random.default_rng(35)
     _d_out, _d_in, _r, _alpha = 48, 64, 4, 8.0
     _W = _rng.normal(size=(_d_out, _d_in))
@@ -733,12 +740,13 @@ def _(kit, lora, np, run_as):
         ["check (48 × 64 layer, r = 4, α = 8)", "max |difference|", "whose code"],
         _rows,
         "Merged and unmerged LoRA give the same outputs",
+        joint_label({"lora_forward": _fwd, "merge_lora": _merged}),
     )
     return
 
 
 @app.cell
-def _(kit, lora, lora_rank, np, run_as):
+def _(joint_label, kit, lora, lora_rank, np, run_as):
     _r = int(lora_rank.value)
     # A Llama-2-7B-like model: 32 blocks of q, k, v, o (4096 × 4096) and gate, up (11008 × 4096),
     # down (4096 × 11008). LoRA on q and v only, the original paper's choice.
@@ -824,6 +832,7 @@ def _(kit, lora, lora_rank, np, run_as):
             ["", "prompting", f"LoRA (r = {_r}, q and v)", "full fine-tuning"],
             _matrix,
             "Pros/cons matrix: fine-tuning, LoRA and prompting",
+            joint_label({"lora_param_count": _lora_fn, "full_param_count": _full_fn}),
         ),
     )
     return

@@ -379,6 +379,7 @@ def _(arrivals, bucket_policies, bucket_runs, joint_label, kit, np):
             ],
             list(_rows()),
             "Token bucket policies under the same burst",
+            joint_label({bucket_policies[p]: bucket_runs[p][0] for p in bucket_runs}),
         ),
         kit.note(
             "Queueing (`acquire()`) admits everyone but makes the burst wait; a timeout "
@@ -720,6 +721,7 @@ def _(expected_probs, kit, np, run_sampler, sampling, through, toy_logits, vocab
             ],
             _rows,
             "Sampled frequencies against the probabilities",
+            _runs[0][0].label,
         ),
     )
     return
@@ -955,6 +957,7 @@ def _(joint_label, kit, np, ordinary_rows, outlier_rows, quant_runs, weight):
             ],
             list(_table_rows()),
             "Round-trip error of quantize_int8 then dequantize_int8",
+            _label,
         ),
     )
     return

@@ -345,11 +345,6 @@ def joint_label(parts):
 
 
 @app.function
-def source_line(label):
-    return kit.html(f'<p class="lab-source">{kit.escape(label)}</p>')
-
-
-@app.function
 def pre(text):
     return f"<pre>{kit.escape(text)}</pre>"
 
@@ -609,8 +604,12 @@ def _(prompts_pair):
             "that contains `{language}` come out as text."
         ),
         kit.html("".join(_cards)),
-        kit.table(_headers, _rows, "Template traps: what your PromptTemplate accepts and refuses"),
-        source_line(_trap_outs[0].label),
+        kit.table(
+            _headers,
+            _rows,
+            "Template traps: what your PromptTemplate accepts and refuses",
+            _trap_outs[0].label,
+        ),
     )
     return
 
@@ -673,8 +672,7 @@ def _(prompts_pair):
             "characters, before any regex reads the value); it raises your "
             "`UnsafePromptError`, which your `SafePrompt` re-raises naming the variable."
         ),
-        kit.table(_headers, _rows, "Hostile inputs through your safety hooks"),
-        source_line(_mine.label),
+        kit.table(_headers, _rows, "Hostile inputs through your safety hooks", _mine.label),
         kit.note(
             "The last row is a miss: keyword heuristics catch the lazy attack, not a "
             "determined one; they are one layer in front of a model that still treats "
@@ -771,6 +769,7 @@ def _(chat_pick, few_outs):
             ["role", "content"],
             [(m.get("role"), m.get("content")) for m in _shown["shown"]],
             f"The messages for k={FS_SHOWN_K}, rng=random.Random(37)",
+            _label,
         ),
         kit.html(
             "<p>The request body the server received, and its answer:</p>"
@@ -840,6 +839,7 @@ def _(chat_pick, sc_outs):
             ["n", *[("yours" if o.is_learner else "reference") for o in sc_outs]],
             _rows,
             "Share of trials whose majority is the right answer, 5",
+            _label,
         ),
     )
     return
@@ -972,6 +972,7 @@ def _(retry_outs):
             ["scenario", "client", "attempts", "sleeps", "waits (s)", "outcome"],
             _rows,
             "Each scenario's attempts and waits",
+            _label,
         ),
     )
     return

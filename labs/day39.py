@@ -233,8 +233,8 @@ def _(SOLUTIONS_ROOT, check_dataset, harness, kit, run_as):
             ["id", "question", "reference answers", "context words"],
             _rows,
             f"The eval set: {len(dataset)} items (first six shown)",
+            loaded.label,
         ),
-        kit.note(f"*Loaded by: {kit.escape(loaded.label)}*"),
     )
     return dataset, loaded
 
@@ -316,8 +316,8 @@ def _(answer_box, context_box, fmt, harness, joint_label, kit, references_box, r
             ["prediction", "references", "normalised", "EM", "F1", "groundedness"],
             _rows,
             f"Scoring one answer ({_how}); the last row is the one typed above",
+            joint_label(_first),
         ),
-        kit.note(f"*Scored by: {kit.escape(joint_label(_first))}*"),
     )
     return
 
@@ -435,8 +435,9 @@ def _(
             f"{fmt(_c['f1'])}, but it failed on {int(_c['n_errors'])} items; a failed "
             "call is recorded, scores 0 and still counts in the latency."
         ),
-        kit.table(_headers, _summary_rows(), "Eval dashboard: run_eval summary per config"),
-        kit.note(f"*Summaries from: {kit.escape(run_label)}*"),
+        kit.table(
+            _headers, _summary_rows(), "Eval dashboard: run_eval summary per config", run_label
+        ),
         kit.figure(
             _fig,
             "Per-item token F1 and groundedness: where the candidate wins and where it fails",
@@ -446,6 +447,7 @@ def _(
             ["item", "error recorded by run_eval"],
             _errors or [("-", "none")],
             "Failed calls (recorded, not raised)",
+            run_label,
         ),
     )
     return reports, run_label
@@ -557,6 +559,7 @@ def _(CONFIG_TITLES, check_latency, fmt, harness, joint_label, kit, np, reports,
             ["config", "who", "p50", "p95", "p99", "mean", "max", "p90 (numpy)"],
             _rows,
             "Latency summary in seconds",
+            _label,
         ),
     )
     return
@@ -649,7 +652,7 @@ def _(
             "is the cost `run_eval` put in its summary (at the toy-large prices). "
             f"{_ratio_text}"
         ),
-        kit.table(_headers, _rows, "Cost per model/config and price sheet"),
+        kit.table(_headers, _rows, "Cost per model/config and price sheet", _label),
         kit.figure(
             _fig, "Cost per config and price sheet, split into prompt and completion", _label
         ),
@@ -823,8 +826,9 @@ def _(
         )
     )
     kit.stack(
-        kit.table(_headers, _rows, f"Offline gate: candidate vs baseline — {_verdict_all[0]}"),
-        kit.note(f"*Gate from: {kit.escape(_label)}*"),
+        kit.table(
+            _headers, _rows, f"Offline gate: candidate vs baseline — {_verdict_all[0]}", _label
+        ),
         kit.figure(
             _fig,
             "The gate's verdict per metric as the tolerance grows",

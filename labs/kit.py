@@ -6,7 +6,9 @@ Loading. :func:`modules` imports one exercise file twice, the learner's copy
 stub (``NotImplementedError``), raises, or the file does not import, runs the
 reference instead and says so in the returned label:
 ``"reference (your causal_mask is not implemented yet)"``. A lab therefore never
-crashes on a half-finished day, and every figure says whose code drew it.
+crashes on a half-finished day, and every figure and table says whose code drew
+it: pass the label to :func:`figure` or :func:`table` (``label=``), or put
+:func:`source_line` under an output made of several parts.
 
 Output. Labs show figures, tables and text only through :func:`figure`,
 :func:`table`, :func:`note` and :func:`html`: each returns a ``marimo.Html``
@@ -177,16 +179,34 @@ def figure(fig: Any, caption: str, label: str | None = None) -> mo.Html:
     fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    source = f'<p class="lab-source">{html_lib.escape(label)}</p>' if label else ""
     return mo.Html(
         f'<figure class="lab-figure"><img alt="{html_lib.escape(caption)}" '
         f'src="data:image/png;base64,{data}"/><figcaption>{html_lib.escape(caption)}'
-        f"</figcaption>{source}</figure>"
+        f"</figcaption>{source_line(label).text}</figure>"
     )
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], caption: str = "") -> mo.Html:
-    """A plain HTML table (floats shown with 4 significant digits)."""
+def source_line(label: str | None) -> mo.Html:
+    """The line saying whose code produced an output (empty without a label).
+
+    :func:`figure` and :func:`table` put it under their output; a lab puts it itself
+    under an output built of several parts (coloured tokens with a summary, say).
+    """
+    return mo.Html(f'<p class="lab-source">{html_lib.escape(label)}</p>' if label else "")
+
+
+def table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    caption: str = "",
+    label: str | None = None,
+) -> mo.Html:
+    """A plain HTML table (floats shown with 4 significant digits).
+
+    ``label`` (an :class:`Outcome` label) is shown right under the table, as under a
+    figure, so a table computed by the reference says so. Tables of fixed data that no
+    exercise computes (a price sheet, a pros/cons matrix) leave it out.
+    """
 
     def cell(value: Any) -> str:
         text = f"{value:.4g}" if isinstance(value, float) else str(value)
@@ -196,7 +216,7 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], caption: str = 
     body = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>" for row in rows)
     cap = f"<caption>{html_lib.escape(caption)}</caption>" if caption else ""
     return mo.Html(f'<table class="lab-table">{cap}<thead><tr>{head}</tr></thead>'
-                   f"<tbody>{body}</tbody></table>")  # fmt: skip
+                   f"<tbody>{body}</tbody></table>{source_line(label).text}")  # fmt: skip
 
 
 def note(markdown: str) -> mo.Html:
@@ -228,6 +248,7 @@ __all__ = [
     "modules",
     "note",
     "plt",
+    "source_line",
     "stack",
     "table",
     "target_root",

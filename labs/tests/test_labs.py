@@ -3,11 +3,13 @@
 Each day's own ``test_<day>.py`` checks that its figures and tables are there;
 this file checks what every lab promises: a self-contained page (no network, no
 script, no marimo element that would render blank offline), no error output,
-and on the stubs the reference fallback, labelled as such.
+and a source line under every figure and table: "yours" on the references, and
+on the stubs the reference fallback, labelled as such.
 """
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -39,11 +41,39 @@ def test_the_export_is_self_contained_and_error_free(exported, day, source):
     assert "Traceback" not in page.stderr, page.stderr[-2000:]
 
 
+# Tables of fixed data that no exercise computes: the only outputs without a source line.
+FIXED_DATA_TABLES = {"Corpus sizes (training runs to vocab_size=512, 256 merges)"}
+_OUTPUT = re.compile(
+    r'<figure class="lab-figure">.*?<figcaption>(?P<figure>.*?)</figcaption>'
+    r'(?:<p class="lab-source">(?P<figure_label>.*?)</p>)?</figure>'
+    r'|<table class="lab-table">(?:<caption>(?P<table>.*?)</caption>)?.*?</table>'
+    r'(?:<p class="lab-source">(?P<table_label>.*?)</p>)?',
+    re.DOTALL,
+)
+
+
+def labelled_outputs(page: str) -> list[tuple[str, str | None]]:
+    """(caption, source line or None) of every figure and table, in page order."""
+    found = []
+    for match in _OUTPUT.finditer(page):
+        caption = match["figure"] if match["figure"] is not None else match["table"] or ""
+        label = match["figure_label"] if match["figure"] is not None else match["table_label"]
+        found.append((html.unescape(caption), None if label is None else html.unescape(label)))
+    return found
+
+
 @pytest.mark.parametrize("day", LAB_DAYS)
-def test_on_the_stubs_every_figure_says_it_is_the_reference(exported, day):
+def test_every_figure_and_table_says_whose_code_made_it(exported, day):
     stubs, solutions = exported(day, "stubs"), exported(day, "solutions")
-    assert "is not implemented yet" in stubs.html, "the fallback is not labelled"
-    assert "is not implemented yet" not in solutions.html, "complete code labelled as a stub"
+    for page, whose in [(stubs, "the stubs"), (solutions, "the references")]:
+        outputs = labelled_outputs(page.html)
+        assert outputs, f"no figure or table on {whose}"
+        unlabelled = [c for c, label in outputs if label is None and c not in FIXED_DATA_TABLES]
+        assert not unlabelled, f"on {whose}, no source line under {unlabelled}"
+    for caption, label in labelled_outputs(stubs.html):
+        assert label is None or "reference (your " in label, (caption, label)
+    for caption, label in labelled_outputs(solutions.html):
+        assert label is None or label == "yours", (caption, label)
     assert stubs.html.count("<img") == solutions.html.count("<img"), "a figure went missing"
 
 
