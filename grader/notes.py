@@ -4,7 +4,8 @@ Compiles every day's answer templates into one Markdown document: a title, a
 table of contents, one section per day holding each template's prompt and the
 learner's own answers. Placeholders (HTML comments) and empty answer sections
 are left out and counted in a closing "Still to write" list, so the document
-only ever shows what the learner actually wrote.
+only ever shows what the learner actually wrote. A "Labs" section links each
+exported lab page, or gives the command that exports it (:mod:`grader.lab_links`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from grader.answers import COMMENT, answer_sections, count_words
 from grader.catalog import EXERCISES_ROOT, PROGRESS_ROOT, Day, all_days
 from grader.display import make_console, shown_path
 from grader.errors import UsageError
+from grader.lab_links import HEADING as LABS_HEADING
+from grader.lab_links import labs_section
 from grader.storage import write_text_atomic
 
 TITLE = "LLM Fundamentals: notes from days 31–40"
@@ -74,9 +77,13 @@ def compile_day(day: Day, day_dir: Path, notes: Notes) -> None:
         notes.sections.append(f"## {heading}\n\n" + "\n".join(blocks))
 
 
-def render_notes(notes: Notes) -> str:
-    parts = [f"# {TITLE}\n", "## Contents\n", "\n".join(notes.toc) or "_Nothing written yet._", ""]
+def render_notes(notes: Notes, labs: str = "") -> str:
+    """The Markdown document; ``labs`` (a ``## Labs`` section) follows the days."""
+    toc = notes.toc + ([f"- [{LABS_HEADING}](#{_anchor(LABS_HEADING)})"] if labs else [])
+    parts = [f"# {TITLE}\n", "## Contents\n", "\n".join(toc) or "_Nothing written yet._", ""]
     parts += notes.sections
+    if labs:
+        parts.append(labs)
     if notes.still_to_write:
         heading = f"Still to write ({len(notes.still_to_write)})"
         items = "\n".join(f"- {item}" for item in notes.still_to_write)
@@ -97,9 +104,11 @@ def command_notes(args: argparse.Namespace) -> int:
     if not source.is_dir():
         raise UsageError(f"--source {str(source)!r} is not a folder; give an exercises/-shaped "
                          "folder (the one holding day31/, day32/, …)")  # fmt: skip
-    output = args.output or (args.progress_dir or PROGRESS_ROOT) / OUTPUT_NAME
+    progress_dir = args.progress_dir or PROGRESS_ROOT
+    output = args.output or progress_dir / OUTPUT_NAME
     notes = compile_notes(source, all_days())
-    write_text_atomic(output, render_notes(notes))
+    labs = labs_section(all_days(), progress_dir, output.parent)
+    write_text_atomic(output, render_notes(notes, labs))
     console = make_console()
     console.print(f"Wrote {shown_path(output)}: {notes.answers_written} answer(s) from "
                   f"{len(notes.sections)} day(s).")  # fmt: skip

@@ -11,12 +11,14 @@ import time
 from pathlib import Path
 
 import pytest
+from markdown_it import MarkdownIt
 
-from grader.catalog import REPO_ROOT, get_day
+from grader.catalog import REPO_ROOT, all_days, get_day
 from grader.cli import main
 from grader.notes import compile_notes, render_notes
 from grader.watch import command_watch, snapshot, wait_for_change
 from tests.conftest import copy_solution, grade
+from tests.stubs_lock import skip_if_learner_work
 
 
 def progress_attempts(progress_dir: Path) -> int:
@@ -147,6 +149,7 @@ def test_reset_refuses_with_exit_2_and_a_clear_line(monkeypatch, capsys, args, s
 
 
 def test_notes_keep_what_was_written_and_list_what_is_not(tmp_path):
+    skip_if_learner_work("exercises/day31/answers/notes.md")
     folder = copy_solution("day31", tmp_path)
     template = (REPO_ROOT / "exercises" / "day31" / "answers" / "notes.md").read_text()
     (folder / "answers" / "notes.md").write_text(template, encoding="utf-8")  # placeholders only
@@ -166,6 +169,44 @@ def test_notes_command_writes_the_document(tmp_path, capsys):
     assert main(["notes", "--source", str(REPO_ROOT / "solutions"), "--output", str(output)]) == 0
     assert output.read_text(encoding="utf-8").count("## Day ") >= 1
     assert "answer(s) from" in capsys.readouterr().out
+
+
+LAB_DAYS = [d for d in all_days() if d.lab is not None]
+
+
+def lab_references(markdown: str) -> tuple[list[str], list[str]]:
+    """(targets of the links to .html pages, commands in code blocks) of the notes' Labs
+    section (the answers above it quote code blocks of their own)."""
+    section = markdown.split("\n## Labs\n", 1)[1].split("\n## ", 1)[0]
+    tokens = MarkdownIt().parse(section)
+    links = [
+        child.attrs["href"]
+        for token in tokens
+        for child in token.children or []
+        if child.type == "link_open" and str(child.attrs["href"]).endswith(".html")
+    ]
+    commands = [t.content.strip() for t in tokens if t.type == "fence"]
+    return links, commands
+
+
+@pytest.mark.parametrize("elsewhere", [False, True], ids=["in progress/", "--output elsewhere"])
+def test_notes_link_each_exported_lab_and_give_the_command_for_the_others(tmp_path, elsewhere):
+    progress = tmp_path / "progress"
+    page = progress / "labs" / "day34.html"
+    page.parent.mkdir(parents=True)
+    page.write_text("<!doctype html>", encoding="utf-8")
+    output = tmp_path / "published" / "notes.md" if elsewhere else None
+    args = ["notes", "--source", str(REPO_ROOT / "solutions"), "--progress-dir", str(progress)]
+    assert main(args + (["--output", str(output)] if output else [])) == 0
+    notes_file = output or progress / "llm-fundamentals-notes.md"
+    text = notes_file.read_text(encoding="utf-8")
+    links, commands = lab_references(text)
+    assert links == ["../progress/labs/day34.html" if elsewhere else "labs/day34.html"]
+    assert (notes_file.parent / links[0]).resolve() == page.resolve()
+    # each code block is one whole command: the lab days but day34, in order
+    assert commands == [f"nox -s lab -- {d.name} --export" for d in LAB_DAYS if d.name != "day34"]
+    assert "- [Labs](#labs)" in text, "the contents list the Labs section"
+    assert text.index("\n## Labs\n") > text.index("\n## Day 40"), "the labs follow the days"
 
 
 @pytest.mark.slow
