@@ -7,7 +7,7 @@ not write files (see :mod:`grader.report` and :mod:`grader.progress`).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,9 +19,10 @@ from grader.errors import UsageError
 from grader.history import clone_root_of, learner_history
 from grader.identity import learner, repo_state
 from grader.provenance import environment, file_digests, grader_fingerprint
-from grader.results import DayResult
+from grader.results import DayResult, TestResult, TestStatus
 from grader.runner import Limits, collect_manifest, run_tests
 from grader.similarity import day_similarity
+from grader.snapshot import take_snapshot
 
 _MANIFESTS: dict[tuple[str, tuple[tuple[str, int], ...]], list[dict[str, Any]]] = {}
 
@@ -79,6 +80,22 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def _void(tests: tuple[TestResult, ...], changed: list[str]) -> tuple[tuple[TestResult, ...], str]:
+    """Every test as an error earning nothing, and the sentence that says why: the
+    attempt changed its own graded files while its tests ran, so no verdict can be
+    trusted to be about the files the report hashes."""
+    files = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+    why = (
+        f"not graded: {files} changed while the tests ran; only the files as they were "
+        "when grading began count, and code that rewrites them earns nothing"
+    )
+    voided = tuple(
+        replace(t, status=TestStatus.ERROR, points=0.0, message=why, hint="", detail="")
+        for t in tests
+    )
+    return voided, why
+
+
 def grade_day(day: Day, request: GradeRequest) -> DayResult:
     """Run the hidden tests of ``day`` against the request's target and score them."""
     attempt_dir = request.target_root / day.name
@@ -92,20 +109,36 @@ def grade_day(day: Day, request: GradeRequest) -> DayResult:
         manifest = select_only(manifest, request.only, day)
     if request.test_files:
         manifest = [e for e in manifest if e["file"] in request.test_files]
-    observed = run_tests(
-        day, manifest, attempt_dir.resolve(), (request.reference_root / day.name).resolve(),
-        label, request.limits, request.seed, request.fail_fast,
-    )  # fmt: skip
+    reference_dir = request.reference_root / day.name
+    with take_snapshot(attempt_dir, label) as snap:
+        # Whatever the report says of the files is read from the private copy, before
+        # any attempt code runs; the tests then run on that copy too.
+        answers = check_answers(snap.folder, day.answers, label)
+        files = file_digests(snap.folder, day.exercises, label, reference_dir)
+        copies = None
+        if request.graded != "solutions":
+            copies = day_similarity(snap.folder, reference_dir, day.exercises, day.answers, label)
+        observed = run_tests(
+            day,
+            manifest,
+            snap.folder.resolve(),
+            reference_dir.resolve(),
+            label,
+            request.limits,
+            request.seed,
+            request.fail_fast,
+        )
+        changed = snap.changed()
     tests = scoring.score_tests(manifest, observed.outcomes)
+    status = scoring.run_status(tests, observed.runs)
+    problems = snap.problems() + scoring.problems(tests, status)
+    if changed:
+        tests, void = _void(tests, [f"{label}/{name}" for name in changed])
+        problems += (void,)
     score, max_score = scoring.totals(tests)
     bonus, bonus_max = scoring.totals(tests, bonus=True)
-    answers = check_answers(attempt_dir, day.answers, label)
-    status = scoring.run_status(tests, observed.runs)
-    reference_dir = request.reference_root / day.name
     history = learner_history(clone_root_of(request.target_root), day.name) if request.foreign \
         else None  # fmt: skip
-    copies = None if request.graded == "solutions" else day_similarity(
-        attempt_dir, reference_dir, day.exercises, day.answers, label)  # fmt: skip
     return DayResult(
         day=day.name,
         title=day.title,
@@ -124,10 +157,10 @@ def grade_day(day: Day, request: GradeRequest) -> DayResult:
         answers=answers,
         bonus_score=bonus,
         bonus_max_score=bonus_max,
-        problems=scoring.problems(tests, status),
+        problems=problems,
         seed=request.seed,
         environment=environment(),
-        files=file_digests(attempt_dir, day.exercises, label, reference_dir),
+        files=files,
         git=repo_state(attempt_dir, request.foreign),
         learner=learner(clone_root_of(request.target_root), request.foreign),
         grader=grader_fingerprint(),

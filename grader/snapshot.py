@@ -16,8 +16,10 @@ first up to :data:`MAX_BYTES` in all; whatever does not fit is named in a
 problem line, never a crash.
 
 Without a sandbox an attempt could still write into the copy while it runs, so
-:meth:`Snapshot.changed` compares every copied file with its hash at copy time;
-the grade of a changed copy counts for nothing (see :mod:`grader.grading`).
+:meth:`Snapshot.changed` compares every copied file with its hash, inode and
+change time (``st_ctime``, which no program can set back) at copy time: a file
+rewritten and then restored is caught too. The grade of a changed copy counts
+for nothing (see :mod:`grader.grading`).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class Snapshot:
     folder: Path
     label: str  # how messages name the original folder: exercises/day31
     digests: dict[str, str] = field(default_factory=dict)  # relative path -> sha256 at copy
+    stamps: dict[str, tuple[int, int]] = field(default_factory=dict)  # path -> (inode, ctime)
     links: list[str] = field(default_factory=list)  # symbolic links, not followed
     too_big: list[str] = field(default_factory=list)  # files left out by MAX_BYTES
     too_many: bool = False  # the walk stopped at MAX_FILES entries
@@ -66,15 +69,26 @@ class Snapshot:
         return tuple(found)
 
     def changed(self) -> list[str]:
-        """The copied files whose content is no longer what was copied (or that are gone)."""
+        """The copied files written, replaced or removed since they were copied."""
         return [
-            name for name, digest in self.digests.items() if _sha256(self.folder / name) != digest
+            name
+            for name, digest in self.digests.items()
+            if _stamp(self.folder / name) != self.stamps[name]
+            or _sha256(self.folder / name) != digest
         ]
 
 
 def _names(paths: list[str], shown: int = 5) -> str:
     more = f" and {len(paths) - shown} more" if len(paths) > shown else ""
     return ", ".join(paths[:shown]) + more
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        status = path.stat(follow_symlinks=False)
+    except OSError:
+        return None
+    return status.st_ino, status.st_ctime_ns
 
 
 def _sha256(path: Path) -> str | None:
@@ -107,6 +121,7 @@ def take_snapshot(day_dir: Path, label: str) -> Iterator[Snapshot]:
             (snapshot.folder / name).parent.mkdir(parents=True, exist_ok=True)
             (snapshot.folder / name).write_bytes(data)
             snapshot.digests[name] = hashlib.sha256(data).hexdigest()
+            snapshot.stamps[name] = _stamp(snapshot.folder / name) or (0, 0)
         yield snapshot
 
 

@@ -7,10 +7,13 @@ breaks ``metrics.py`` in one way; only the metrics tests are run, to stay fast.
 
 from __future__ import annotations
 
+import hashlib
+import shutil
 from pathlib import Path
 
 import pytest
 
+from grader.catalog import EXERCISES_ROOT, SOLUTIONS_ROOT
 from grader.results import RunStatus, TestStatus
 from grader.runner import Limits
 from tests.conftest import copy_solution, grade
@@ -186,3 +189,58 @@ def test_files_written_by_the_attempt_do_not_land_in_the_attempt_folder(tmp_path
     before = sorted(p.name for p in (root / "day31").iterdir())
     grade_metrics(root)
     assert sorted(p.name for p in (root / "day31").iterdir()) == before, "no stray files or caches"
+
+
+# What gets graded: a private copy of the day folder, taken before any attempt code runs.
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.slow
+def test_an_attempt_that_fills_in_its_quiz_while_graded_earns_nothing_from_it(tmp_path):
+    # The blank quiz and answer templates, and a beam search that, once imported, writes
+    # the key into quiz.md and a model answer into notes.md next to itself.
+    folder = tmp_path / "day40"
+    shutil.copytree(EXERCISES_ROOT / "day40", folder)
+    key = (SOLUTIONS_ROOT / "day40" / "quiz.md").read_text(encoding="utf-8")
+    model = (SOLUTIONS_ROOT / "day40" / "answers" / "notes.md").read_text(encoding="utf-8")
+    payload = (
+        "\nfrom pathlib import Path as _Path\n_here = _Path(__file__).parent\n"
+        f"(_here / 'quiz.md').write_text({key!r})\n"
+        f"(_here / 'answers' / 'notes.md').write_text({model!r})\n"
+    )
+    reference = (SOLUTIONS_ROOT / "day40" / "beam_search.py").read_text(encoding="utf-8")
+    (folder / "beam_search.py").write_text(reference + payload, encoding="utf-8")
+    learners_files = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+    result = grade("day40", tmp_path, limits=LIMITS)
+
+    quiz = [t for t in result.tests if t.file == "test_quiz.py"]
+    assert quiz and all(t.points == 0 for t in quiz), "the key written at import earns nothing"
+    hashes = {Path(f["path"]).name: f["sha256"] for f in result.files}
+    assert hashes["quiz.md"] == _sha256(EXERCISES_ROOT / "day40" / "quiz.md"), "what was graded"
+    notes = next(a for a in result.answers if a.file.endswith("notes.md"))
+    assert not notes.complete, "answers are read before any attempt code runs"
+    # Without a sandbox the write lands in the private copy and voids the grade; in one,
+    # the copy is read-only and the import fails. Either way the report says so.
+    said = " ".join(result.problems)
+    voided = "quiz.md" in said and "changed while the tests ran" in said
+    assert voided or result.run_status is RunStatus.LOAD_ERROR, result.problems
+    assert result.score == 0
+    assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == learners_files
+
+
+@pytest.mark.slow
+def test_a_link_to_the_reference_is_not_graded_and_the_report_says_why(tmp_path):
+    root = attempt(tmp_path)
+    metrics = root / "day31" / "metrics.py"
+    metrics.unlink()
+    metrics.symlink_to(SOLUTIONS_ROOT / "day31" / "metrics.py")
+    result = grade_metrics(root)
+    assert result.score == 0
+    assert any(
+        "metrics.py not graded: symbolic links are not followed" in p for p in result.problems
+    )
+    assert not next(f for f in result.files if f["path"].endswith("metrics.py"))["exists"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import py_compile
+import time
 
 import pytest
 
@@ -97,3 +98,14 @@ def test_changed_names_the_copied_files_edited_or_removed_but_not_new_ones(day):
         (snap.folder / "answers" / "notes.md").unlink()
         (snap.folder / "scratch.txt").write_text("new", encoding="utf-8")
         assert sorted(snap.changed()) == ["answers/notes.md", "quiz.md"]
+
+
+def test_a_file_rewritten_then_restored_still_counts_as_changed(day):
+    with take_snapshot(day, "exercises/day40") as snap:
+        quiz = snap.folder / "quiz.md"
+        original = quiz.read_bytes()
+        time.sleep(0.05)  # file times tick in steps of a few milliseconds
+        quiz.write_text("### Q1.\n- [x] B\n", encoding="utf-8")
+        quiz.write_bytes(original)
+        os.utime(quiz, ns=(0, 0))  # even with its modification time set back
+        assert snap.changed() == ["quiz.md"]
