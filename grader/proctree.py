@@ -1,0 +1,199 @@
+"""Every process an attempt starts: found, held to whole-tree limits, and killed.
+
+Per-process limits are not enough. An attempt can start three processes that
+each stay under a 4 GiB address-space limit and together hold 12 GiB, and a
+process that calls ``setsid()`` (or forks twice) leaves the process group that
+``killpg`` reaches, so it would outlive the grade. :class:`ProcessTree` closes
+both gaps on Linux, reading ``/proc``:
+
+- **who belongs**: the test process is made a *child subreaper*
+  (:func:`adopt_orphans`, run in the child before ``exec``; the setting survives
+  ``exec``), so a process whose parent exits is re-parented to it, not to init:
+  daemons stay inside its tree while it lives. Every process also inherits a
+  random token in its environment (:data:`TOKEN_VARIABLE`), which finds the ones
+  orphaned after the test process itself died; and every process seen in the
+  tree is remembered with its start time, which finds one that also dropped the
+  token, yet never kills a stranger that was given the same pid later.
+- **how much**: :meth:`ProcessTree.usage` sums the resident memory
+  (``/proc/<pid>/statm``) and counts the live processes; :meth:`ProcessTree.over`
+  says which limit the whole tree broke, for the watch loop to kill it.
+- **the end**: :meth:`ProcessTree.kill` stops every member with SIGKILL, the
+  tree's root last (while it lives, orphans gather under it), and looks again
+  until none is left.
+
+The grader itself is not made a subreaper: it may run several trees at once and
+would have to reap every orphan that ended on its own.
+
+In a bubblewrap sandbox (:mod:`grader.sandbox`) the tree is also a PID namespace,
+which the kernel empties when its first process dies; the above still applies.
+
+Elsewhere (macOS, or a system without ``/proc``) there is nothing to read: only
+the per-process limits (``RLIMIT_AS`` and friends) and the process-group kill
+hold, and :data:`SUPPORTED` is false.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import secrets
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROC = Path("/proc")
+SUPPORTED = sys.platform.startswith("linux") and (PROC / "self" / "stat").exists()
+TOKEN_VARIABLE = "GRADER_PROCESS_TREE"
+_PR_SET_CHILD_SUBREAPER = 36  # from <linux/prctl.h>
+_PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+# Loaded now, in the parent: adopt_orphans() runs between fork and exec, where
+# loading a library is not safe.
+_LIBC = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True) if SUPPORTED else None
+
+
+def adopt_orphans() -> None:
+    """Make the calling process a child subreaper (Linux; nothing elsewhere).
+
+    Meant for ``preexec_fn``: the test process then adopts every orphan among its
+    descendants, and the setting is kept across ``exec``.
+    """
+    if _LIBC is not None:
+        _LIBC.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class _Process:
+    pid: int
+    ppid: int
+    state: str  # "R", "S", ... "Z" for a zombie (already dead, waiting to be reaped)
+    started: int  # clock ticks after boot: with the pid, names one process for good
+
+
+def _read_stat(pid: int) -> _Process | None:
+    try:
+        data = (PROC / str(pid) / "stat").read_bytes()
+    except OSError:
+        return None
+    # subtle: the command name in parentheses may hold spaces and ")", so split
+    # after the last ")".
+    fields = data[data.rindex(b")") + 2 :].split()
+    return _Process(pid, int(fields[1]), fields[0].decode(), int(fields[19]))
+
+
+def _all_processes() -> dict[int, _Process]:
+    found = {}
+    for name in os.listdir(PROC):
+        if name.isdigit() and (process := _read_stat(int(name))) is not None:
+            found[process.pid] = process
+    return found
+
+
+def _carries(pid: int, token: bytes) -> bool:
+    try:
+        return token in (PROC / str(pid) / "environ").read_bytes().split(b"\0")
+    except OSError:
+        return False  # gone, or another user's
+
+
+@dataclass
+class ProcessTree:
+    """The processes of one test run, from its root process down (see the module doc)."""
+
+    root: int
+    token: str = field(default_factory=lambda: secrets.token_hex(8))
+    # pid -> start time of every member seen so far, the root first: a pid that names
+    # another process by now (reused) is never taken for a member.
+    _seen: dict[int, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if SUPPORTED and (root := _read_stat(self.root)) is not None:
+            self._seen[self.root] = root.started
+
+    @property
+    def environment(self) -> dict[str, str]:
+        """The variable to add to the root's environment, so its descendants carry it."""
+        return {TOKEN_VARIABLE: self.token}
+
+    def members(self, *, by_token: bool = False) -> list[int]:
+        """The live processes of the tree, the root included while it lives.
+
+        ``by_token`` also reads every process's environment, to find members whose
+        root died (slower: for the final kill, not for every check).
+        """
+        if not SUPPORTED:
+            return []
+        table = _all_processes()
+        children: dict[int, list[int]] = {}
+        for process in table.values():
+            children.setdefault(process.ppid, []).append(process.pid)
+        tops = {pid for pid, started in self._seen.items() if _same(table, pid, started)}
+        if by_token:
+            token = f"{TOKEN_VARIABLE}={self.token}".encode()
+            tops |= {pid for pid in table if pid != os.getpid() and _carries(pid, token)}
+        found: set[int] = set()
+        stack = [pid for pid in tops if pid in table]
+        while stack:
+            pid = stack.pop()
+            if pid not in found and pid != os.getpid():
+                found.add(pid)
+                stack.extend(children.get(pid, ()))
+        live = [pid for pid in found if table[pid].state not in ("Z", "X")]
+        self._seen.update((pid, table[pid].started) for pid in live)
+        return sorted(live)
+
+    def usage(self) -> tuple[int, int]:
+        """(resident bytes, live processes) of the whole tree right now."""
+        members = self.members()
+        resident = 0
+        for pid in members:
+            try:
+                resident += int((PROC / str(pid) / "statm").read_bytes().split()[1])
+            except (OSError, IndexError, ValueError):
+                continue  # ended meanwhile
+        return resident * _PAGE_BYTES, len(members)
+
+    def over(self, memory_bytes: int, processes: int) -> str | None:
+        """``"memory_limit"`` or ``"process_limit"`` when the whole tree holds more than
+        allowed, else None."""
+        resident, count = self.usage()
+        if count > processes:
+            return "process_limit"
+        if resident > memory_bytes:
+            return "memory_limit"
+        return None
+
+    def kill(self, rounds: int = 50) -> list[int]:
+        """SIGKILL every member, the root last, until none is left; the pids killed."""
+        killed: list[int] = []
+        for _ in range(rounds):
+            members = self.members(by_token=True)
+            if not members:
+                break
+            # subtle: while the root lives it adopts the orphans of what is killed
+            # here, so the next round still finds them under it.
+            others = [pid for pid in members if pid != self.root] or members
+            for pid in others:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append(pid)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            time.sleep(0.005)  # let the kernel deliver before looking again
+        return killed
+
+
+def _same(table: dict[int, _Process], pid: int, started: int) -> bool:
+    return pid in table and table[pid].started == started
+
+
+def describe_limit(reason: str, memory_bytes: int, processes: int) -> str:
+    """The sentence for a run stopped by a whole-tree limit."""
+    if reason == "memory_limit":
+        return (
+            f"memory limit for the whole attempt ({memory_bytes / 1024**3:g} GiB) exceeded, "
+            "counting every process it started"
+        )
+    return f"too many processes: the attempt ran more than {processes} at once"
