@@ -110,6 +110,8 @@ class DayResult:
     output: str = ""  # the test processes' own output, truncated
     hints_revealed: dict[str, int] = field(default_factory=dict)  # task -> hints shown so far
     pass_marks: dict[str, float] = field(default_factory=dict)  # hidden file -> its own share
+    # what the attempt's code ran in: "bubblewrap" or "none" (see grader.sandbox)
+    sandbox: str = "none"
 
     @property
     def percent(self) -> float:

@@ -7,6 +7,7 @@ the real sandbox, on machines where bubblewrap works.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -17,10 +18,13 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from grader import sandbox
 from grader.catalog import HIDDEN_ROOT, REPO_ROOT, SOLUTIONS_ROOT
+from grader.report import SCHEMA_PATH
+from grader.results import DayResult
 
 needs_bwrap = pytest.mark.skipif(
     sandbox.available() == "none", reason="bubblewrap is not installed or cannot run here"
@@ -221,3 +225,12 @@ def test_a_sandboxed_worker_sees_only_its_snapshot_and_writes_only_its_scratch(
     assert seen["grader's pid visible"] is False
     assert int(seen["capabilities"], 16) == 0
     assert seen["numpy"] == 6, "the Python installation and its packages still work"
+
+
+def test_every_report_says_what_the_attempt_ran_in():
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))["properties"]["sandbox"]
+    assert {f.name: f.default for f in dataclasses.fields(DayResult)}["sandbox"] == "none"
+    for kind in ("bubblewrap", "none"):
+        jsonschema.validate(kind, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate("docker", schema)
