@@ -24,8 +24,11 @@ both gaps on Linux, reading ``/proc``:
 The grader itself is not made a subreaper: it may run several trees at once and
 would have to reap every orphan that ended on its own.
 
-In a bubblewrap sandbox (:mod:`grader.sandbox`) the tree is also a PID namespace,
-which the kernel empties when its first process dies; the above still applies.
+Where the grader may make a cgroup v2 of its own (:mod:`grader.cgroup`), the
+kernel holds the limits too; :class:`TreeGuard` puts both together for one
+child process. In a bubblewrap sandbox (:mod:`grader.sandbox`) the tree is also
+a PID namespace, which the kernel empties when its first process dies; the
+above still applies.
 
 Elsewhere (macOS, or a system without ``/proc``) there is nothing to read: only
 the per-process limits (``RLIMIT_AS`` and friends) and the process-group kill
@@ -43,6 +46,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from grader import cgroup
 
 PROC = Path("/proc")
 SUPPORTED = sys.platform.startswith("linux") and (PROC / "self" / "stat").exists()
@@ -197,3 +202,58 @@ def describe_limit(reason: str, memory_bytes: int, processes: int) -> str:
             "counting every process it started"
         )
     return f"too many processes: the attempt ran more than {processes} at once"
+
+
+TREE_CHECK_S = 0.1  # how often the watch loop measures the tree (a /proc scan costs ~4 ms)
+
+
+class TreeGuard:
+    """The whole-tree limits of one child process, for :class:`grader.child.ChildRun`.
+
+    A cgroup v2 of its own where one can be made (:mod:`grader.cgroup`: the kernel
+    enforces), and always the ``/proc`` view of :class:`ProcessTree`. Use:
+    add :attr:`environment` to the child's, call :meth:`preexec` in its
+    ``preexec_fn`` and :meth:`started` with its pid; then :meth:`check` on every
+    poll, :meth:`kill` when it must end, :meth:`close` once it is reaped.
+    """
+
+    def __init__(self, memory_bytes: int, processes: int) -> None:
+        self.memory_bytes, self.processes = memory_bytes, processes
+        self.cgroup = cgroup.create(memory_bytes, processes) if SUPPORTED else None
+        self.token = secrets.token_hex(8)
+        self.tree: ProcessTree | None = None
+        self._next_check = 0.0
+
+    @property
+    def environment(self) -> dict[str, str]:
+        return {TOKEN_VARIABLE: self.token}
+
+    def preexec(self) -> None:
+        """In the child, before exec: adopt orphans, and enter the cgroup if there is one."""
+        adopt_orphans()
+        if self.cgroup is not None:
+            self.cgroup.enter()
+
+    def started(self, pid: int) -> None:
+        self.tree = ProcessTree(pid, token=self.token)
+
+    def check(self) -> str | None:
+        """The limit the tree broke (``memory_limit``, ``process_limit``), else None;
+        measures at most every :data:`TREE_CHECK_S`."""
+        now = time.monotonic()
+        if self.tree is None or now < self._next_check:
+            return None
+        self._next_check = now + TREE_CHECK_S
+        hit = self.cgroup.limit_hit() if self.cgroup is not None else None
+        return hit or self.tree.over(self.memory_bytes, self.processes)
+
+    def kill(self) -> None:
+        """End every process of the tree."""
+        if self.cgroup is not None:
+            self.cgroup.kill()
+        if self.tree is not None:
+            self.tree.kill()
+
+    def close(self) -> None:
+        if self.cgroup is not None:
+            self.cgroup.remove()

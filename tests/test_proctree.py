@@ -16,7 +16,7 @@ import time
 import pytest
 
 from grader import proctree
-from grader.proctree import ProcessTree, describe_limit
+from grader.proctree import ProcessTree, TreeGuard, describe_limit
 
 pytestmark = pytest.mark.skipif(not proctree.SUPPORTED, reason="needs Linux /proc")
 
@@ -165,3 +165,27 @@ def test_without_proc_there_is_nothing_to_find_or_kill(monkeypatch):
     tree = ProcessTree(root=os.getpid())
     assert tree.members(by_token=True) == [] and tree.kill() == []
     assert tree.usage() == (0, 0) and tree.over(0, 0) is None
+
+
+def test_a_guard_checks_the_tree_at_most_every_tenth_of_a_second_and_kills_it_whole(cleanup):
+    guard = TreeGuard(memory_bytes=4 * 1024**3, processes=1)
+    assert guard.check() is None, "nothing to measure before the child starts"
+    root = subprocess.Popen(
+        [sys.executable, "-c", DAEMON + "print(daemon(), flush=True); sys.stdin.readline()"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **guard.environment},
+        preexec_fn=guard.preexec,
+    )
+    guard.started(root.pid)
+    daemon = int(root.stdout.readline())  # type: ignore[union-attr]
+    cleanup.append(daemon)
+    assert guard.check() == "process_limit", "the root and its daemon: two processes"
+    assert guard.check() is None, "measured again only after TREE_CHECK_S"
+    time.sleep(proctree.TREE_CHECK_S)
+    assert guard.check() == "process_limit"
+    guard.kill()
+    root.wait(timeout=10)
+    assert not alive(daemon)
+    guard.close()
