@@ -2,24 +2,35 @@
 
 :class:`ChildRun` starts ``pytest -p grader.plugin`` in its own process group
 with resource limits (address space, file size, no core dumps), drains its
-output into a bounded buffer, and reads the plugin's event stream while it
-runs. :mod:`grader.runner` decides what to run and what the outcome means.
+output into a bounded buffer, and reads the plugin's events while it runs.
+:mod:`grader.runner` decides what to run and what the outcome means.
+
+Threat model of this module: the child is not trusted, and nothing passes
+between the two by a path the child could swap. The events come over a pipe the
+grader opened itself (:mod:`grader.events` checks every line); the list of tests
+to run and pytest-json-report's summary go through anonymous files the child
+inherits as ``/dev/fd/N``, so no FIFO, symlink or forged file can stand in for
+them, and the summary is read within a size cap. Each child gets a fresh
+working folder of its own, removed (with whatever the attempt wrote there) when
+the child is done, even after a kill, a timeout or a Ctrl-C in the grader.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, Any
 
 from grader.catalog import HIDDEN_ROOT, REPO_ROOT
+from grader.events import EventCheck, EventReader
 
 POLL_S = 0.02
 
@@ -54,12 +65,10 @@ def child_env() -> dict[str, str]:
 
 
 def pytest_command(*args: str) -> list[str]:
-    return [
-        sys.executable, "-m", "pytest",
-        "-c", str(HIDDEN_ROOT / "pytest.ini"), "--rootdir", str(HIDDEN_ROOT),
-        "-p", "grader.plugin", "-p", "pytest_jsonreport.plugin", "-p", "no:cacheprovider",
-        *args,
-    ]  # fmt: skip
+    """``python -m pytest`` on the hidden tests, with the grader's plugins and no others."""
+    config = ["-c", str(HIDDEN_ROOT / "pytest.ini"), "--rootdir", str(HIDDEN_ROOT)]
+    plugins = ["-p", "grader.plugin", "-p", "pytest_jsonreport.plugin", "-p", "no:cacheprovider"]
+    return [sys.executable, "-m", "pytest", *config, *plugins, *args]
 
 
 def _limit_resources(limits: Limits) -> None:
@@ -93,29 +102,6 @@ class _Drain(threading.Thread):
         return text + (f"\n… [output cut: {self.dropped} more bytes]" if self.dropped else "")
 
 
-class _EventReader:
-    """Reads the events file incrementally; a half-written last line waits for the next read."""
-
-    def __init__(self, path: Path) -> None:
-        self.path, self.offset, self.pending = path, 0, b""
-
-    def read(self) -> list[dict[str, Any]]:
-        if not self.path.exists():
-            return []
-        with self.path.open("rb") as stream:
-            stream.seek(self.offset)
-            data = stream.read()
-        self.offset += len(data)
-        *lines, self.pending = (self.pending + data).split(b"\n")
-        events = []
-        for line in lines:
-            try:
-                events.append(json.loads(line))
-            except ValueError:
-                continue  # garbage in the stream is not evidence of anything
-        return events
-
-
 def kill_group(proc: subprocess.Popen[bytes]) -> None:
     try:
         os.killpg(proc.pid, signal.SIGKILL)
@@ -123,94 +109,196 @@ def kill_group(proc: subprocess.Popen[bytes]) -> None:
         pass
 
 
+def describe_signal(number: int) -> str:
+    """``SIGSEGV``; ``signal 35 (SIGRTMIN+1)`` for a real-time one; ``signal 99`` when unknown."""
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        pass
+    low, high = getattr(signal, "SIGRTMIN", 0), getattr(signal, "SIGRTMAX", -1)
+    if low < number <= high:
+        return f"signal {number} (SIGRTMIN+{number - low})"
+    return f"signal {number}"
+
+
 def describe_exit(code: int | None) -> str:
+    """How a process ended, for a sentence: ``was killed by signal SIGKILL``."""
     if code is not None and code < 0:
-        return f"was killed by signal {signal.Signals(-code).name}"
+        return f"was killed by signal {describe_signal(-code)}"
     return f"exited with status {code}"
 
 
-class ChildRun:
-    """One child process over the tests in ``selected``, watched until it ends."""
+_REPORT_OMITS = ("streams", "log", "keywords", "collectors", "traceback", "warnings")
+SUMMARY_LIMIT = 1024 * 1024  # bytes of pytest-json-report's file worth parsing
 
-    def __init__(self, work: Path, index: int, args: list[str], limits: Limits) -> None:
-        self.limits = limits
-        self.events = _EventReader(work / f"events-{index}.jsonl")
-        self.json_report = work / f"report-{index}.json"
-        command = pytest_command(
-            *args, f"--grader-events={self.events.path}", "--json-report",
-            f"--json-report-file={self.json_report}", "--json-report-omit", "streams",
-            "log", "keywords", "collectors", "traceback", "warnings",
-        )  # fmt: skip
-        cwd = work / "cwd"  # an empty folder: files the attempt writes land here
-        cwd.mkdir(exist_ok=True)
-        self.proc = subprocess.Popen(
-            command, cwd=cwd, env=child_env(), stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-            preexec_fn=(lambda: _limit_resources(limits)) if os.name == "posix" else None,
-        )  # fmt: skip
-        self.drain = _Drain(self.proc.stdout, limits.output_bytes)  # type: ignore[arg-type]
-        self.drain.start()
+
+def _read_summary(report: IO[bytes]) -> dict[str, int] | None:
+    """pytest-json-report's ``summary`` (counts by outcome), if the child left a sane one.
+
+    The child may have written anything there: a file over :data:`SUMMARY_LIMIT`
+    (a 50 MB failure message is quoted in it), not JSON, or a summary with strange
+    values; only string keys with integer counts are kept.
+    """
+    report.seek(0)
+    data = report.read(SUMMARY_LIMIT + 1)
+    try:
+        summary = json.loads(data).get("summary") if len(data) <= SUMMARY_LIMIT else None
+    except (ValueError, AttributeError):
+        return None
+    if not isinstance(summary, dict):
+        return None
+    return {str(k)[:40]: v for k, v in list(summary.items())[:20] if type(v) is int}
+
+
+def _anonymous_file(text: str = "") -> IO[bytes]:
+    """A temporary file with no name on disk, holding ``text``; see :func:`fd_path`."""
+    handle = tempfile.TemporaryFile()
+    handle.write(text.encode("utf-8"))
+    handle.flush()
+    handle.seek(0)
+    return handle
+
+
+def fd_path(handle: IO[bytes] | int) -> str:
+    """How a child names a file descriptor it inherited: ``/dev/fd/N`` (Linux, macOS)."""
+    return f"/dev/fd/{handle if isinstance(handle, int) else handle.fileno()}"
+
+
+class ChildRun:
+    """One child process over the tests in ``selected``, watched until it ends.
+
+    Use it as a context manager: leaving the block (normally, or by an exception
+    such as KeyboardInterrupt) kills what is left of the child's process group,
+    closes the channels and removes the child's working folder.
+    """
+
+    def __init__(self, args: list[str], limits: Limits, selected: list[str]) -> None:
+        self.limits, self.selected = limits, selected
         self.started_at = time.monotonic()
         self.importing: str | None = None  # the attempt file being imported right now
+        self._stopped = False
+        # The working folder: files the attempt writes land here, not in its own folder.
+        self._cwd = tempfile.TemporaryDirectory(prefix="grader-cwd-", ignore_cleanup_errors=True)
+        self._selection, self._report = _anonymous_file("\n".join(selected)), _anonymous_file()
+        read_end, write_end = os.pipe()
+        self.events = EventReader(read_end, EventCheck(set(selected)))
+        command = pytest_command(
+            *args,
+            f"--grader-events-fd={write_end}",
+            f"--grader-select={fd_path(self._selection)}",
+            "--json-report",
+            f"--json-report-file={fd_path(self._report)}",
+            "--json-report-omit",
+            *_REPORT_OMITS,
+        )
+        try:
+            self.proc = subprocess.Popen(
+                command,
+                cwd=self._cwd.name,
+                env=child_env(),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                pass_fds=(write_end, self._selection.fileno(), self._report.fileno()),
+                preexec_fn=(lambda: _limit_resources(limits)) if os.name == "posix" else None,
+            )
+        except BaseException:
+            self._release()
+            raise
+        finally:
+            os.close(write_end)  # the child's copy is the only writer: its exit means EOF
+        self.drain = _Drain(self.proc.stdout, limits.output_bytes)  # type: ignore[arg-type]
+        self.drain.start()
+
+    def __enter__(self) -> ChildRun:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+        self._release()
+
+    def stop(self) -> None:
+        """Kill whatever is left of the child's process group and reap the child (once:
+        later, the group's number may belong to someone else)."""
+        if not self._stopped:
+            self._stopped = True
+            kill_group(self.proc)
+            self.proc.wait()
+
+    def _release(self) -> None:
+        os.close(self.events.fd)
+        self._selection.close()
+        self._report.close()
+        self._cwd.cleanup()
 
     def _track_import(self, event: dict[str, Any]) -> None:
         if event.get("role") != "attempt":
             return
-        if event.get("event") == "import_start":
-            self.importing = str(event.get("stem"))
-        elif event.get("event") == "import_end":
+        if event["event"] == "import_start":
+            self.importing = event["stem"]
+        elif event["event"] == "import_end":
             self.importing = None
 
+    def _wait_for_events(self) -> None:
+        """Sleep until the child writes an event or :data:`POLL_S` passes."""
+        if self.events.closed or self.events.flooded:
+            time.sleep(POLL_S)
+        else:
+            select.select([self.events], [], [], POLL_S)
+
     def watch(
-        self, time_limits: dict[str, float], deadline: float, pending: set[str]
+        self, time_limits: dict[str, float], deadline: float
     ) -> tuple[list[dict[str, Any]], str | None, str | None]:
         """Wait for the child; returns (end events, test running at the end, why it was killed)."""
         ended: list[dict[str, Any]] = []
         running: tuple[str, float] | None = None
         killed: str | None = None
         finished_at: float | None = None
-        while True:
-            for event in self.events.read():
-                self._track_import(event)
-                if event.get("event") == "start":
-                    running = (str(event.get("nodeid")), time.monotonic())
-                elif event.get("event") == "end":
-                    ended.append(event)
-                    running = None
-            now = time.monotonic()
-            if self.proc.poll() is not None:
-                break
-            if running and now - running[1] > time_limits.get(running[0], self.limits.per_test_s):
-                killed = "test_timeout"
-            elif now > deadline:
-                killed = "day_timeout"
-            elif pending <= {e.get("nodeid") for e in ended}:
-                finished_at = finished_at or now  # every test reported: allow a clean exit
-                killed = "lingered" if now - finished_at > self.limits.grace_s else None
-            if killed:
-                kill_group(self.proc)
-                self.proc.wait()
-                break
-            time.sleep(POLL_S)
-        kill_group(self.proc)  # threads or children the attempt left behind
-        for event in self.events.read():
+        pending = set(self.selected)
+        try:
+            while True:
+                for event in self.events.read():
+                    self._track_import(event)
+                    if event["event"] == "start":
+                        running = (event["nodeid"], time.monotonic())
+                    elif event["event"] == "end":
+                        ended.append(event)
+                        running = None
+                now = time.monotonic()
+                if self.events.flooded:
+                    killed = "flooded"
+                elif self.proc.poll() is not None:
+                    break
+                elif running and now - running[1] > time_limits.get(
+                    running[0], self.limits.per_test_s
+                ):
+                    killed = "test_timeout"
+                elif now > deadline:
+                    killed = "day_timeout"
+                elif pending <= {e["nodeid"] for e in ended}:
+                    finished_at = finished_at or now  # every test reported: allow a clean exit
+                    killed = "lingered" if now - finished_at > self.limits.grace_s else None
+                if killed:
+                    break
+                self._wait_for_events()
+        finally:
+            self.stop()  # also threads or children the attempt left behind
+        for event in self.events.read():  # what was written before the end
             self._track_import(event)
-            if event.get("event") == "end":
+            if event["event"] == "end":
                 ended.append(event)
-                if running and running[0] == event.get("nodeid"):
+                if running and running[0] == event["nodeid"]:
                     running = None
         self.drain.join(timeout=2)
         return ended, running[0] if running else None, killed
 
     def record(self, killed: str | None) -> dict[str, Any]:
-        summary = None
-        try:
-            summary = json.loads(self.json_report.read_text(encoding="utf-8")).get("summary")
-        except (OSError, ValueError):
-            pass  # a killed or crashed child writes no report; the events still count
+        """What the report keeps of this child process."""
         return {
             "exit_code": self.proc.returncode,
             "ended_by": killed or "exit",
             "duration_s": round(time.monotonic() - self.started_at, 3),
-            "pytest_json_report_summary": summary,
+            "invalid_events": self.events.check.invalid,
+            "pytest_json_report_summary": _read_summary(self._report),
         }

@@ -131,7 +131,7 @@ def grade_day(day: Day, request: GradeRequest) -> DayResult:
         changed = snap.changed()
     tests = scoring.score_tests(manifest, observed.outcomes)
     status = scoring.run_status(tests, observed.runs)
-    problems = snap.problems() + scoring.problems(tests, status)
+    problems = snap.problems() + scoring.problems(tests, status) + tuple(observed.problems)
     if changed:
         tests, void = _void(tests, [f"{label}/{name}" for name in changed])
         problems += (void,)

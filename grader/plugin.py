@@ -5,9 +5,11 @@ The parent (:mod:`grader.runner`) starts ``pytest -p grader.plugin`` twice:
 1. ``--collect-only --grader-manifest FILE``: writes the *manifest*, the list of
    hidden tests with their points, hints and time limits. Collection never
    imports the attempt, so the manifest is trusted.
-2. a real run with ``--grader-events FILE``: appends one JSON line when each
-   test starts and one when it ends, flushed at once, so the parent can see
-   which test was running if the process hangs or dies.
+2. a real run with ``--grader-events-fd N``: writes one JSON line when each
+   test starts and one when it ends, flushed at once, to a pipe the parent
+   opened and this process inherited as file descriptor N (never to a path),
+   so the parent can see which test was running if the process hangs or dies.
+   The parent checks every line (:mod:`grader.events`).
 
 Hidden tests reach the attempt only through the fixtures defined here (see
 :mod:`grader.testing` for the author-facing helpers).
@@ -16,6 +18,7 @@ Hidden tests reach the attempt only through the fixtures defined here (see
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 import zlib
@@ -27,10 +30,8 @@ from typing import IO, Any
 import numpy as np
 import pytest
 
+from grader.events import DETAIL_LIMIT, MESSAGE_LIMIT, encode, truncate
 from grader.loading import AttemptLoadError, load_module
-
-MESSAGE_LIMIT = 600  # characters of the one-line failure message
-DETAIL_LIMIT = 4000  # characters of the longer failure text kept for mentors
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -40,7 +41,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--grader-target-label", help="how to show the attempt folder in messages")
     group.addoption("--grader-reference", help="the reference solution's day folder")
     group.addoption("--grader-manifest", help="collect-only: write the manifest here")
-    group.addoption("--grader-events", help="append test start/end events here")
+    group.addoption(
+        "--grader-events-fd", type=int, help="inherited pipe to write test start/end events to"
+    )
     group.addoption("--grader-select", help="file of node ids: run only these")
     group.addoption("--grader-seed", type=int, default=None, help="seed for every rng fixture")
     group.addoption(
@@ -57,8 +60,9 @@ def pytest_configure(config: pytest.Config) -> None:
         "points, hint and task (the function or class it grades) of a hidden test",
     )
     config._grader_events = None  # type: ignore[attr-defined]
-    if path := config.getoption("--grader-events"):
-        config._grader_events = open(path, "a", encoding="utf-8", buffering=1)  # type: ignore[attr-defined]
+    if (fd := config.getoption("--grader-events-fd")) is not None:
+        os.set_inheritable(fd, False)  # for this process only, not for what it starts
+        config._grader_events = os.fdopen(fd, "wb")  # type: ignore[attr-defined]
 
 
 # --------------------------------------------------------------------------- manifest
@@ -107,9 +111,9 @@ def pytest_collection_modifyitems(
 
 
 def _emit(config: pytest.Config, **event: Any) -> None:
-    stream: IO[str] | None = getattr(config, "_grader_events", None)
+    stream: IO[bytes] | None = getattr(config, "_grader_events", None)
     if stream is not None:
-        stream.write(json.dumps(event) + "\n")
+        stream.write(encode(event))  # one line of at most MAX_EVENT_BYTES
         stream.flush()
 
 
@@ -126,7 +130,7 @@ def _short_message(excinfo: pytest.ExceptionInfo[BaseException], target: Path | 
             inside = [e for e in excinfo.traceback if Path(str(e.path)).parent == target]
             if inside:
                 text += f" ({Path(str(inside[-1].path)).name} line {inside[-1].lineno + 1})"
-    return _truncate(text, MESSAGE_LIMIT)
+    return truncate(text, MESSAGE_LIMIT)
 
 
 _WHERE_LINE = re.compile(r"^\s*[+-]\s+(where|and)\b")  # pytest's "+  where x = f()" lines
@@ -143,12 +147,6 @@ def strip_introspection(text: str) -> str:
     return _ADDRESS.sub(r"<\1>", "\n".join(lines)).strip()
 
 
-def _truncate(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    return text[:limit] + f"… [cut: {len(text) - limit} more characters]"
-
-
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     outcome = yield
@@ -156,11 +154,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if call.excinfo is not None and not report.passed:
         target = item.config.getoption("--grader-target")
         item._grader_message = _short_message(call.excinfo, Path(target) if target else None)  # type: ignore[attr-defined]
-        item._grader_detail = _truncate(report.longreprtext, DETAIL_LIMIT)  # type: ignore[attr-defined]
+        item._grader_detail = truncate(report.longreprtext, DETAIL_LIMIT)  # type: ignore[attr-defined]
         # A check that recognised the mistake (grader.testing.Mistake) brings its own hint.
         hint = getattr(call.excinfo.value, "hint", None)
         if isinstance(call.excinfo.value, AssertionError) and isinstance(hint, str) and hint:
-            item._grader_hint = _truncate(hint, MESSAGE_LIMIT)  # type: ignore[attr-defined]
+            item._grader_hint = truncate(hint, MESSAGE_LIMIT)  # type: ignore[attr-defined]
 
 
 def _outcome(item: pytest.Item, reports: dict[str, pytest.TestReport]) -> str:

@@ -11,15 +11,17 @@ process group with resource limits, reads the event stream the plugin writes
   test not yet run is an ``error`` ("not run").
 
 If the child dies in the middle of a test (``os._exit``, a segfault, the memory
-limit) that test is an ``error`` and the rest run in a fresh child. The outcomes
-are only *observations*: :mod:`grader.scoring` decides the points from the
-manifest, so a test that never reported earns nothing.
+limit, any signal, even one Python has no name for) that test is an ``error``
+and the rest run in a fresh child. The outcomes are only *observations*:
+:mod:`grader.scoring` decides the points from the manifest, so a test that never
+reported earns nothing.
 
 Threat model: this stops attempts that crash, exit, hang, ignore signals, flood
-output, leave threads behind or exhaust memory. It is not a sandbox against code
-written to attack the grader itself (forging the event stream from inside the
-same process, or killing the parent): run untrusted code from strangers in a
-container.
+output, leave threads behind or exhaust memory, and everything the child sends
+is checked (:mod:`grader.events`): garbage on the event channel is counted and
+ignored, an unreadable result earns nothing, and a child that floods the
+channel is stopped like one that hangs. The report's ``problems`` say when
+either happened, since an honest run never does either.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from typing import Any
 from grader.catalog import REPO_ROOT, Day
 from grader.child import ChildRun, Limits, child_env, describe_exit, pytest_command
 from grader.errors import GraderError
+from grader.events import STREAM_LIMIT
 
 __all__ = ["Limits", "Observed", "collect_manifest", "run_tests"]
 
@@ -46,6 +49,7 @@ class Observed:
     outcomes: dict[str, dict[str, Any]] = field(default_factory=dict)  # nodeid -> end event
     runs: list[dict[str, Any]] = field(default_factory=list)  # one record per child process
     output: str = ""  # the children's stdout and stderr, truncated
+    problems: list[str] = field(default_factory=list)  # what went wrong with the channel
 
 
 def collect_manifest(day: Day) -> list[dict[str, Any]]:
@@ -53,10 +57,15 @@ def collect_manifest(day: Day) -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="grader-") as work:
         manifest = Path(work) / "manifest.json"
         proc = subprocess.run(
-            pytest_command("--collect-only", "-q", f"--grader-manifest={manifest}",
-                            str(day.hidden_dir)),
-            cwd=work, env=child_env(), capture_output=True, text=True, timeout=120,
-        )  # fmt: skip
+            pytest_command(
+                "--collect-only", "-q", f"--grader-manifest={manifest}", str(day.hidden_dir)
+            ),
+            cwd=work,
+            env=child_env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         if proc.returncode != 0 or not manifest.exists():
             tail = (proc.stdout + proc.stderr)[-1500:]
             raise GraderError(f"could not collect the hidden tests of {day.name}:\n{tail}")
@@ -85,59 +94,55 @@ def run_tests(
     outputs: list[str] = []
     poisoned: dict[str, str] = {}  # attempt file -> why its import cannot be retried
     base_args = [
-        f"--grader-day={day.name}", f"--grader-target={attempt_dir}",
-        f"--grader-reference={reference_dir}", f"--grader-target-label={attempt_label}",
-        "-q", "-p", "no:warnings", *(["-x"] if fail_fast else []),
+        f"--grader-day={day.name}",
+        f"--grader-target={attempt_dir}",
+        f"--grader-reference={reference_dir}",
+        f"--grader-target-label={attempt_label}",
+        "-q",
+        "-p",
+        "no:warnings",
+        *(["-x"] if fail_fast else []),
         *([f"--grader-seed={seed}"] if seed is not None else []),
-    ]  # fmt: skip
-    with tempfile.TemporaryDirectory(prefix="grader-") as tmp:
-        work = Path(tmp)
-        while remaining:
-            select = work / f"select-{len(observed.runs)}.txt"
-            select.write_text("\n".join(remaining), encoding="utf-8")
-            poison = "\n".join(f"{stem}:{why}" for stem, why in poisoned.items())
-            child = ChildRun(
-                work, len(observed.runs), [*base_args, f"--grader-select={select}",
-                                            f"--grader-poisoned={poison}", str(day.hidden_dir)],
-                limits,
-            )  # fmt: skip
-            ended, running, killed = child.watch(time_limits, deadline, set(remaining))
+    ]
+    while remaining:
+        poison = "\n".join(f"{stem}:{why}" for stem, why in poisoned.items())
+        args = [*base_args, f"--grader-poisoned={poison}", str(day.hidden_dir)]
+        with ChildRun(args, limits, remaining) as child:
+            ended, running, killed = child.watch(time_limits, deadline)
             if child.importing is not None and killed != "day_timeout":
                 # subtle: the import itself killed or hung the child; importing it
                 # again would only repeat that for every remaining test.
                 limit = time_limits.get(running or "", limits.per_test_s)
-                poisoned[child.importing] = (
-                    f"importing it did not finish within {limit:g} s"
-                    if killed == "test_timeout"
-                    else f"importing it {describe_exit(child.proc.returncode)}"
-                )
+                poisoned[child.importing] = f"importing it {_what_ended(child, killed, limit)}"
             observed.runs.append(child.record(killed))
             outputs.append(child.drain.text())
-            for event in ended:
-                observed.outcomes[str(event["nodeid"])] = event
-            if running is not None:
-                outcome = _synthetic_outcome(running, killed, child, time_limits)
-                if child.importing in poisoned:
-                    file = f"{attempt_label}/{child.importing}.py"
-                    outcome["message"] = f"{file} failed to import: {poisoned[child.importing]}"
-                observed.outcomes[running] = outcome
-            remaining = [n for n in remaining if n not in observed.outcomes]
-            if killed == "day_timeout" or (fail_fast and _any_failed(observed)):
-                break
-            if remaining and not ended and running is None:
-                raise GraderError(
-                    f"the test process for {day.name} {describe_exit(child.proc.returncode)} "
-                    f"before running any test:\n{outputs[-1][-1500:]}"
-                )
-        for nodeid in remaining:
-            why = (
-                "the day's time limit" if not fail_fast else "grading stopped at the first failure"
+        for event in ended:
+            observed.outcomes[event["nodeid"]] = event
+        if running is not None:
+            outcome = _synthetic_outcome(running, killed, child, time_limits)
+            if child.importing in poisoned:
+                file = f"{attempt_label}/{child.importing}.py"
+                outcome["message"] = f"{file} failed to import: {poisoned[child.importing]}"
+            observed.outcomes[running] = outcome
+        remaining = [n for n in remaining if n not in observed.outcomes]
+        if killed == "day_timeout" or (fail_fast and _any_failed(observed)):
+            break
+        if remaining and not ended and running is None:
+            raise GraderError(
+                f"the test process for {day.name} {describe_exit(child.proc.returncode)} "
+                f"before running any test:\n{outputs[-1][-1500:]}"
             )
-            observed.outcomes[nodeid] = {
-                "nodeid": nodeid, "outcome": "error", "duration": 0.0,
-                "message": f"not run: {why} ({limits.per_day_s:g} s) ran out first"
-                if not fail_fast else f"not run: {why}",
-            }  # fmt: skip
+    for nodeid in remaining:
+        why = "the day's time limit" if not fail_fast else "grading stopped at the first failure"
+        observed.outcomes[nodeid] = {
+            "nodeid": nodeid,
+            "outcome": "error",
+            "duration": 0.0,
+            "message": f"not run: {why} ({limits.per_day_s:g} s) ran out first"
+            if not fail_fast
+            else f"not run: {why}",
+        }
+    observed.problems = _channel_problems(observed.runs)
     observed.output = "\n".join(outputs)[: limits.output_bytes * 2]
     strip = _path_stripper(attempt_dir, attempt_label)
     observed.output = strip(observed.output)
@@ -164,6 +169,15 @@ def _any_failed(observed: Observed) -> bool:
     return any(o.get("outcome") != "passed" for o in observed.outcomes.values())
 
 
+def _what_ended(child: ChildRun, killed: str | None, limit: float) -> str:
+    """How the child's work was cut short, to follow "importing it" or "the test process"."""
+    if killed == "test_timeout":
+        return f"did not finish within {limit:g} s"
+    if killed == "flooded":
+        return f"flooded the grader's event channel (over {STREAM_LIMIT // 1024**2} MiB)"
+    return describe_exit(child.proc.returncode)
+
+
 def _synthetic_outcome(
     nodeid: str, killed: str | None, child: ChildRun, time_limits: dict[str, float]
 ) -> dict[str, Any]:
@@ -176,10 +190,31 @@ def _synthetic_outcome(
             else "timed out: the day's time limit ran out during this test"
         )
         return {"nodeid": nodeid, "outcome": "timeout", "duration": limit, "message": message}
+    why = (
+        ""
+        if killed == "flooded"
+        else " (os._exit, sys.exit outside a test, a crash, or the memory limit?)"
+    )
     return {
         "nodeid": nodeid,
         "outcome": "error",
         "duration": 0.0,
-        "message": f"the test process {describe_exit(child.proc.returncode)} during this test "
-        "(os._exit, sys.exit outside a test, a crash, or the memory limit?)",
+        "message": f"the test process {_what_ended(child, killed, 0)} during this test{why}",
     }
+
+
+def _channel_problems(runs: list[dict[str, Any]]) -> list[str]:
+    """Sentences for the report when the event channel was abused (never by an honest run)."""
+    found = []
+    if any(run["ended_by"] == "flooded" for run in runs):
+        found.append(
+            f"the test process flooded the grader's event channel (over "
+            f"{STREAM_LIMIT // 1024**2} MiB): it was stopped, and the test it was running "
+            "earns nothing"
+        )
+    if invalid := sum(run["invalid_events"] for run in runs):
+        found.append(
+            f"{invalid} invalid line(s) on the grader's event channel were ignored "
+            "(something in the test process wrote to it)"
+        )
+    return found

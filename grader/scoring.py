@@ -109,7 +109,9 @@ def run_status(tests: tuple[TestResult, ...], runs: list[dict[str, Any]]) -> Run
         return RunStatus.TIMED_OUT
     if len(runs) > 1 or any(t.status is TestStatus.ERROR for t in tests):
         return (
-            RunStatus.CRASHED if any(r["ended_by"] == "exit" for r in runs) else RunStatus.TIMED_OUT
+            RunStatus.CRASHED
+            if any(r["ended_by"] in ("exit", "flooded") for r in runs)
+            else RunStatus.TIMED_OUT
         )
     return RunStatus.COMPLETED
 
