@@ -26,12 +26,16 @@ def make_clone(
     where: Path, name: str, email: str, days: dict[str, str], remote: str | None = None
 ) -> Path:
     """A learner's git clone at ``where``: ``exercises/<day>`` copied from ``days[day]``
-    (``"stub"`` or ``"solution"``), committed as ``name <email>``."""
+    (``"stub"`` or ``"solution"``), committed as ``name <email>``. A test asking for a
+    stub that holds the learner's work (in their fork) is skipped, naming the files."""
     import subprocess
 
     from grader.catalog import EXERCISES_ROOT
+    from tests.stubs_lock import day_files, skip_if_learner_work
 
     for day, source in days.items():
+        if source == "stub":
+            skip_if_learner_work(*day_files(day))
         origin = EXERCISES_ROOT if source == "stub" else SOLUTIONS_ROOT
         shutil.copytree(origin / day, where / "exercises" / day)
     (where / ".gitignore").write_text("progress/*\n", encoding="utf-8")

@@ -32,6 +32,7 @@ from grader.flashcards import (
 from grader.flashcards.cards import DAYS, DECK_PATH, read_cards
 from grader.flashcards.render import reflow
 from grader.flashcards.schedule import INTERVALS, SCHEDULE_NAME
+from tests.stubs_lock import skip_if_learner_work
 
 TODAY = date(2026, 12, 1)
 LEARNER_MARKUP = "Why [bold]markup[/bold] stays text?"
@@ -190,6 +191,7 @@ def test_the_built_in_deck_has_60_cards_covering_every_day_without_problems():
 
 
 def test_the_learners_template_holds_two_example_cards():
+    skip_if_learner_work("exercises/flashcards.md")
     cards, warnings = read_cards(EXERCISES_ROOT / "flashcards.md", "exercises/flashcards.md")
     assert warnings == [] and len(cards) == 2 and all(card.day in DAYS for card in cards)
 

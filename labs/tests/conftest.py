@@ -3,7 +3,8 @@
 ``exported(day, source)`` runs ``python -m labs DAY --export`` in a fresh process
 (marimo and the imported exercise modules keep state in the process) and returns
 the page and the process's stderr. ``source`` is ``"solutions"`` (the references)
-or ``"stubs"`` (the untouched exercises, to prove the reference fallback).
+or ``"stubs"`` (the untouched exercises, to prove the reference fallback; skipped for a
+day whose exercises hold the learner's work).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from grader.catalog import EXERCISES_ROOT, REPO_ROOT
+from tests.stubs_lock import exercise_files, skip_if_learner_work
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,8 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, str], E
     out_dir = tmp_path_factory.mktemp("labs")
 
     def get(day: str, source: str = "solutions") -> Export:
+        if source == "stubs":  # in a learner's fork the lab draws their code, not the stubs
+            skip_if_learner_work(*exercise_files(day))
         if (day, source) not in cache:
             cache[day, source] = _export(day, source, out_dir)
         return cache[day, source]
