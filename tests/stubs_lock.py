@@ -187,9 +187,10 @@ def write_lock(root: Path = REPO_ROOT, path: Path = LOCK_PATH) -> list[str]:
     Refuses when a catalog file holds work: the lock records stubs, not attempts."""
     worked = [p for p in catalog_files() if (root / p).exists() and not holds_no_work(root / p)]
     if worked:
+        day = worked[0].split("/")[1]
         raise UsageError(f"{worked[0]} holds work (an implemented function, a written answer "
-                         "or a ticked box); the lock records the published stubs: restore it "
-                         "first, e.g. nox -s reset -- <day> --answers")  # fmt: skip
+                         "or a ticked box); the lock records the published stubs: restore them "
+                         f"first (nox -s reset -- {day} --answers)")  # fmt: skip
     old = read_lock(path) if path.exists() else {}
     new = {p: digest(root / p) for p in published_files(root)}
     path.write_text(json.dumps({"about": _ABOUT, "files": new}, indent=2) + "\n", "utf-8")
@@ -204,8 +205,8 @@ def main(root: Path = REPO_ROOT, path: Path = LOCK_PATH) -> int:
         print(f"stubs lock: {exc}", file=sys.stderr)
         return 2
     print(f"Locked {path.name}: {len(changed)} file(s) changed")
-    for path in changed:
-        print(f"  {path}")
+    for name in changed:
+        print(f"  {name}")
     return 0
 
 

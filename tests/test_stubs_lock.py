@@ -124,9 +124,7 @@ def test_an_edited_stub_is_stale_but_work_is_not(fork):
     ids=["raises", "given __init__", "own helper", "one implemented", "syntax error",
          "no function"],
 )  # fmt: skip
-def test_a_python_file_holds_no_work_while_every_function_raises(
-    tmp_path, source, holds_none
-):
+def test_a_python_file_holds_no_work_while_every_function_raises(tmp_path, source, holds_none):
     path = tmp_path / "stub.py"
     path.write_text(source, encoding="utf-8")
     assert holds_no_work(path) is holds_none
@@ -144,5 +142,6 @@ def test_locking_prints_what_changed_and_refuses_work(fork, capsys):
         "Locked stubs.lock.json: 1 file(s) changed", f"  {NOTES}"]  # fmt: skip
     edit(root / METRICS, 'raise NotImplementedError("precision', 'return 0.0  # ("precision')
     assert main(root, lock_path) == 2
-    assert f"{METRICS} holds work" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"{METRICS} holds work" in err and "(nox -s reset -- day31 --answers)" in err
     assert read_lock(lock_path)[METRICS] == published[METRICS], "nothing locked on refusal"
