@@ -8,6 +8,7 @@ tests, so adding a day never edits a shared file::
     exercises = ["logistic_regression.py", "metrics.py"]   # what the learner edits
     answers = ["answers/system_design.md"]                 # markdown templates
     pass_rule = "all_green"  # or "answers" for a day graded on writing only
+    milestone = "Milestone 4"  # the checkpoint this day counts towards (optional)
 
     [pass_marks]           # optional, only where the curriculum sets a threshold:
     "test_quiz.py" = 0.7   # this hidden file passes at 70 % of its points
@@ -18,10 +19,19 @@ teaches. Points stay as partial credit for progress and mentors. A file named in
 ``[pass_marks]`` passes at its own share of points instead (day 40's concept quiz).
 
 Hidden tests for ``exercises/<day>/foo.py`` live in ``grader/hidden/<day>/test_foo.py``.
+
+The catalog is the one list of days: grading, ``list``, ``progress``, the
+milestone, flashcards and notes all read it, so a new ``grader/hidden/day41/``
+(with ``exercises/day41/`` and ``solutions/day41/``) is graded and shown without
+editing any module. Each of the three roots can be moved with an environment
+variable (``KATAS_HIDDEN_ROOT``, ``KATAS_EXERCISES_ROOT``, ``KATAS_SOLUTIONS_ROOT``),
+read once at import: the project's tests build a catalog in a temporary folder
+that way, and an author can try a new day outside the repository.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -31,9 +41,17 @@ from pathlib import Path
 from grader.errors import GraderError, UsageError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-HIDDEN_ROOT = Path(__file__).resolve().parent / "hidden"
-EXERCISES_ROOT = REPO_ROOT / "exercises"
-SOLUTIONS_ROOT = REPO_ROOT / "solutions"
+
+
+def _root(variable: str, default: Path) -> Path:
+    """The folder ``variable`` names in the environment, else the repository's own."""
+    value = os.environ.get(variable)
+    return Path(value).resolve() if value else default
+
+
+HIDDEN_ROOT = _root("KATAS_HIDDEN_ROOT", REPO_ROOT / "grader" / "hidden")
+EXERCISES_ROOT = _root("KATAS_EXERCISES_ROOT", REPO_ROOT / "exercises")
+SOLUTIONS_ROOT = _root("KATAS_SOLUTIONS_ROOT", REPO_ROOT / "solutions")
 PROGRESS_ROOT = REPO_ROOT / "progress"  # the learner's ledger and reports (default)
 LABS_ROOT = REPO_ROOT / "labs"  # a day has a lab when labs/<day>.py exists
 
@@ -52,6 +70,7 @@ class Day:
     answers: tuple[str, ...]  # markdown templates relative to the day folder
     pass_rule: str
     pass_marks: tuple[tuple[str, float], ...] = ()  # (hidden test file, its own share of points)
+    milestone: str = ""  # the checkpoint the day counts towards ("" for none)
 
     @property
     def number(self) -> int:
@@ -89,11 +108,11 @@ def _load_day(folder: Path) -> Day:
             answers=tuple(data.get("answers", ())),
             pass_rule=str(data.get("pass_rule", "all_green")),
             pass_marks=tuple((str(k), float(v)) for k, v in data.get("pass_marks", {}).items()),
+            milestone=str(data.get("milestone", "")),
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
-        raise GraderError(
-            f"the catalog entry {path.relative_to(REPO_ROOT)} is broken: {exc}"
-        ) from exc
+        shown = path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path
+        raise GraderError(f"the catalog entry {shown} is broken: {exc}") from exc
     if "pass_mark" in data:
         raise GraderError(
             f"{path.name} of {day.name}: 'pass_mark' is gone; a day passes when every test "
@@ -111,6 +130,12 @@ def all_days() -> tuple[Day, ...]:
     """Every day that has a ``day.toml``, in order."""
     folders = sorted(p for p in HIDDEN_ROOT.iterdir() if _DAY_NAME.match(p.name))
     return tuple(_load_day(p) for p in folders if (p / "day.toml").exists())
+
+
+def next_day(day: Day) -> Day | None:
+    """The day after ``day`` in the catalog, or None for the last one."""
+    later = [d for d in all_days() if d.name > day.name]
+    return later[0] if later else None
 
 
 def get_day(name: str) -> Day:

@@ -38,7 +38,12 @@ from grader.grading import GradeRequest, grade_day, manifest_for
 from grader.hints import first_failing_task, hint_sequence, load_hints, reveal_next
 from grader.history import clone_root_of
 from grader.identity import learner
-from grader.milestone import milestone_status, update_milestone
+from grader.milestone import (
+    closes_milestone,
+    milestone_name,
+    milestone_status,
+    update_milestone,
+)
 from grader.progress import (
     empty_ledger,
     peek_ledger,
@@ -124,12 +129,13 @@ def grade_days(days: list[Day], args: argparse.Namespace, console: Console) -> l
             console, result, shown_path(report_path) if report_path else None,
             all_rows=getattr(args, "all_rows", False), replay=args.only is not None,
         )  # fmt: skip
-        if record and not self_check and day.name == "day40":
+        if record and not self_check and closes_milestone(day):
             if milestone_at:
-                console.print(f"Milestone 4 reached on {milestone_at[:10]}.", style="grade.pass")
+                console.print(f"{milestone_name()} reached on {milestone_at[:10]}.",
+                              style="grade.pass")  # fmt: skip
             else:
                 console.print(
-                    "Milestone 4: not reached yet; nox -s progress lists what is missing."
+                    f"{milestone_name()}: not reached yet; nox -s progress lists what is missing."
                 )
         summary.append({
             "day": result.day, "score": result.score, "max_score": result.max_score,

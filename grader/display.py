@@ -19,7 +19,8 @@ from rich.table import Table
 from rich.text import Text
 from rich.theme import Theme
 
-from grader.catalog import Day
+from grader.catalog import Day, get_day, next_day
+from grader.milestone import closes_milestone, milestone_name
 from grader.results import DayResult, RunStatus, TestResult, TestStatus, replay_command
 from grader.scoring import LOAD_ERROR_MARK
 
@@ -199,9 +200,11 @@ def next_step(result: DayResult) -> str:
         )
     if not result.answers_complete:
         return f"Next: finish the written answers in {_shown_target(result)}/answers/."
-    if result.day == "day40":
-        return "Next: nox -s progress, to see the Milestone 4 checkpoint."
-    return f"Next: day{int(result.day[3:]) + 1}."
+    day = get_day(result.day)
+    following = next_day(day)
+    if following is None or closes_milestone(day):
+        return f"Next: nox -s progress, to see the {milestone_name()} checkpoint."
+    return f"Next: {following.name}."
 
 
 def verdict_text(result: DayResult) -> tuple[str, str]:

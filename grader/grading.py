@@ -14,7 +14,7 @@ from typing import Any
 
 from grader import scoring
 from grader.answers import check_answers
-from grader.catalog import REPO_ROOT, SOLUTIONS_ROOT, Day
+from grader.catalog import EXERCISES_ROOT, REPO_ROOT, SOLUTIONS_ROOT, Day
 from grader.errors import UsageError
 from grader.history import clone_root_of, learner_history
 from grader.identity import learner, repo_state
@@ -42,8 +42,10 @@ class GradeRequest:
 
     @property
     def foreign(self) -> bool:
-        """Someone else's clone (``--target`` outside this repository): read, never run."""
-        return not self.target_root.resolve().is_relative_to(REPO_ROOT)
+        """Someone else's clone (``--target`` outside this repository and outside the
+        catalog's exercises and solutions roots): read, never run."""
+        home = (REPO_ROOT, EXERCISES_ROOT, SOLUTIONS_ROOT)
+        return not any(self.target_root.resolve().is_relative_to(root) for root in home)
 
 
 def manifest_for(day: Day) -> list[dict[str, Any]]:

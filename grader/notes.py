@@ -23,7 +23,6 @@ from grader.lab_links import HEADING as LABS_HEADING
 from grader.lab_links import labs_section
 from grader.storage import write_text_atomic
 
-TITLE = "LLM Fundamentals: notes from days 31–40"
 OUTPUT_NAME = "llm-fundamentals-notes.md"
 
 
@@ -31,6 +30,7 @@ OUTPUT_NAME = "llm-fundamentals-notes.md"
 class Notes:
     """The compiled document and what is still missing from it."""
 
+    title: str = "LLM Fundamentals: notes"  # names the catalog's days once compiled
     sections: list[str] = field(default_factory=list)  # one Markdown block per day
     toc: list[str] = field(default_factory=list)
     still_to_write: list[str] = field(default_factory=list)
@@ -80,7 +80,8 @@ def compile_day(day: Day, day_dir: Path, notes: Notes) -> None:
 def render_notes(notes: Notes, labs: str = "") -> str:
     """The Markdown document; ``labs`` (a ``## Labs`` section) follows the days."""
     toc = notes.toc + ([f"- [{LABS_HEADING}](#{_anchor(LABS_HEADING)})"] if labs else [])
-    parts = [f"# {TITLE}\n", "## Contents\n", "\n".join(toc) or "_Nothing written yet._", ""]
+    contents = "\n".join(toc) or "_Nothing written yet._"
+    parts = [f"# {notes.title}\n", "## Contents\n", contents, ""]
     parts += notes.sections
     if labs:
         parts.append(labs)
@@ -92,7 +93,10 @@ def render_notes(notes: Notes, labs: str = "") -> str:
 
 
 def compile_notes(source_root: Path, days: tuple[Day, ...]) -> Notes:
+    """Every day's answers under ``source_root``, titled with the span of ``days``."""
     notes = Notes()
+    if days:
+        notes.title = f"LLM Fundamentals: notes from days {days[0].number}–{days[-1].number}"
     for day in days:
         compile_day(day, source_root / day.name, notes)
     return notes

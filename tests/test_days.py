@@ -90,9 +90,7 @@ def test_grading_every_reference_reaches_milestone_4_in_a_fresh_progress_dir(tmp
     """A learner's clone holding complete work (here: the references, copied) reaches it;
     the self-check of the same code (--solutions) never does, whatever --progress-dir says."""
     from grader.cli import main
-    from grader.milestone import MILESTONE_DAYS
-
-    assert [d.name for d in all_days()] == list(MILESTONE_DAYS), "every milestone day ships"
+    assert all(d.milestone == "Milestone 4" for d in all_days()), "every day counts towards it"
     self_check = tmp_path / "self-check"
     assert main(["grade", "day31", "day40", "--solutions", "--progress-dir", str(self_check),
                  "--json"]) == 0  # fmt: skip

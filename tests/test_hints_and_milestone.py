@@ -11,7 +11,7 @@ from grader.catalog import all_days, get_day
 from grader.cli import main
 from grader.grading import manifest_for
 from grader.hints import hint_sequence, load_hints
-from grader.milestone import MILESTONE_DAYS, milestone_status, update_milestone
+from grader.milestone import milestone_status, update_milestone
 from grader.progress import empty_ledger, read_ledger
 
 
@@ -61,6 +61,9 @@ def test_every_day_has_hints_for_every_task_its_tests_name(day):
     assert not missing, f"{day}: fewer than two hints for tasks {sorted(missing)}"
 
 
+MILESTONE_DAYS = [d.name for d in all_days() if d.milestone]
+
+
 def passed_day(percent: float = 100.0, answers: bool = True) -> dict:
     return {"attempts": 1, "best_percent": percent, "first_passed_at": "2026-11-29T10:00:00Z",
             "answers_complete": answers, "history": []}  # fmt: skip
@@ -69,7 +72,9 @@ def passed_day(percent: float = 100.0, answers: bool = True) -> dict:
 def test_the_milestone_lists_exactly_what_is_missing(monkeypatch):
     import grader.milestone as milestone
 
-    fake_days = [SimpleNamespace(name=d, title=f"title of {d}") for d in MILESTONE_DAYS]
+    fake_days = [
+        SimpleNamespace(name=d, title=f"title of {d}", milestone="M") for d in MILESTONE_DAYS
+    ]
     monkeypatch.setattr(milestone, "all_days", lambda: fake_days)
     ledger = empty_ledger()
     for day in MILESTONE_DAYS:
@@ -90,7 +95,7 @@ def test_the_milestone_date_is_recorded_once_when_everything_holds(monkeypatch):
     import grader.milestone as milestone
 
     monkeypatch.setattr(milestone, "day_rows", lambda ledger: [
-        {**passed_day(), "day": d, "title": "t", "available": True, "passed": True}
+        {**passed_day(), "day": d, "title": "t", "in_milestone": True, "passed": True}
         for d in MILESTONE_DAYS
     ])  # fmt: skip
     ledger = empty_ledger()

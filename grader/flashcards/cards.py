@@ -31,9 +31,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.catalog import all_days
 from grader.errors import UsageError
 
-DAYS = range(31, 41)  # the sprint: day31 .. day40
 DECK_PATH = Path(__file__).with_name("deck.md")
 DECK_SOURCE = "deck"
 
@@ -61,15 +61,23 @@ def card_id(question: str) -> str:
     return hashlib.sha1(" ".join(text.split()).encode("utf-8")).hexdigest()[:12]
 
 
+def sprint_days() -> tuple[int, ...]:
+    """The day numbers a card may be tagged with: every day of the catalog, in order."""
+    return tuple(day.number for day in all_days())
+
+
+def _span() -> str:
+    days = sprint_days()
+    return f"day{days[0]} to day{days[-1]}"
+
+
 def parse_day(text: str) -> int:
     """``"day34"``, ``"34"`` or ``"#day34"`` -> 34; ``UsageError`` names the valid days."""
     match = re.fullmatch(r"#?(?:day)?\s*(\d+)", text.strip(), re.I)
-    if match and int(match.group(1)) in DAYS:
+    if match and int(match.group(1)) in sprint_days():
         return int(match.group(1))
-    raise UsageError(
-        f"unknown day {text!r}; valid days are day{DAYS[0]} to day{DAYS[-1]} "
-        f"(or {DAYS[0]} to {DAYS[-1]})"
-    )
+    first, last = sprint_days()[0], sprint_days()[-1]
+    raise UsageError(f"unknown day {text!r}; valid days are {_span()} (or {first} to {last})")
 
 
 @dataclass
@@ -161,8 +169,8 @@ def _card(block: _Block, source: str, warn: Callable[[int, str], None]) -> Card 
         warn(block.line, "this card's A: is empty; the card was skipped")
         return None
     day = tags[0] if tags else None
-    if day is not None and day not in DAYS:
-        warn(block.line, f"#day{day} is not a day of this sprint (day{DAYS[0]} to day{DAYS[-1]}); "
+    if day is not None and day not in sprint_days():
+        warn(block.line, f"#day{day} is not a day of this sprint ({_span()}); "
                          "the card is kept without a day")  # fmt: skip
         day = None
     return Card(card_id(question), question, answer, day, source, block.line)
