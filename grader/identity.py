@@ -26,8 +26,19 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-_SAFE = ("-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null",
-         "-c", "safe.directory=*", "-c", "core.untrackedCache=false")  # fmt: skip
+# Command-line config beats every config file, so the clone's own settings cannot run
+# a command: no fsmonitor daemon, no hooks (and no stale untracked cache to trust).
+SAFE_OPTIONS = (
+    *("-c", "core.fsmonitor=false"),
+    *("-c", "core.hooksPath=/dev/null"),
+    *("-c", "safe.directory=*"),
+    *("-c", "core.untrackedCache=false"),
+)
+
+
+def git_command(folder: Path, *args: str) -> list[str]:
+    """``git -c … -C folder args…``: how every part of the grader runs git (see above)."""
+    return ["git", *SAFE_OPTIONS, "-C", str(folder), *args]
 
 
 def git(folder: Path, *args: str, foreign: bool = True, stdin: str | None = None) -> str | None:
@@ -40,8 +51,10 @@ def git(folder: Path, *args: str, foreign: bool = True, stdin: str | None = None
     if foreign:
         env.update(GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
     try:
-        done = subprocess.run(["git", *_SAFE, "-C", str(folder), *args], capture_output=True,
-                              text=True, timeout=30, env=env, input=stdin)  # fmt: skip
+        command = git_command(folder, *args)
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=30, env=env, input=stdin
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     return done.stdout.strip() if done.returncode == 0 else None

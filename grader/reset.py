@@ -20,12 +20,14 @@ from pathlib import Path
 from grader.catalog import EXERCISES_ROOT, PROGRESS_ROOT, REPO_ROOT, Day, get_day
 from grader.display import make_console, shown_path
 from grader.errors import GraderError, UsageError
+from grader.identity import git_command
 
 REFS = ("origin/HEAD", "origin/main", "HEAD")
 
 
 def _git(*args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(["git", "-C", str(REPO_ROOT), *args], capture_output=True, timeout=30)
+    """git in this repository, with hooks and fsmonitor off like every git the grader runs."""
+    return subprocess.run(git_command(REPO_ROOT, *args), capture_output=True, timeout=30)
 
 
 def pristine_ref() -> str:
@@ -41,7 +43,7 @@ def pristine_ref() -> str:
 
 def pristine_bytes(ref: str, relative: str) -> bytes:
     """The published content of one file (``exercises/day34/attention.py``)."""
-    done = _git("show", f"{ref}:{relative}")
+    done = _git("show", "--no-textconv", f"{ref}:{relative}")  # the bytes, never a filter
     if done.returncode != 0:
         raise GraderError(f"{relative} is not in {ref}; is this the katas repository?")
     return done.stdout
