@@ -46,6 +46,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from grader import cgroup
 
@@ -194,16 +195,18 @@ def _same(table: dict[int, _Process], pid: int, started: int) -> bool:
     return pid in table and table[pid].started == started
 
 
-def describe_limit(reason: str, memory_bytes: int, processes: int) -> str:
-    """The sentence for a run stopped by a whole-tree limit."""
+def describe_limit(reason: str, limits: Any) -> str:
+    """The sentence for a run stopped by a whole-tree limit (``reason`` from
+    :data:`TREE_LIMITS`; ``limits`` has ``memory_bytes`` and ``processes``)."""
     if reason == "memory_limit":
         return (
-            f"memory limit for the whole attempt ({memory_bytes / 1024**3:g} GiB) exceeded, "
-            "counting every process it started"
+            f"memory limit for the whole attempt ({limits.memory_bytes / 1024**3:g} GiB) "
+            "exceeded, counting every process it started"
         )
-    return f"too many processes: the attempt ran more than {processes} at once"
+    return f"too many processes, more than {limits.processes} at once"
 
 
+TREE_LIMITS = ("memory_limit", "process_limit")  # what over() and TreeGuard.check() return
 TREE_CHECK_S = 0.1  # how often the watch loop measures the tree (a /proc scan costs ~4 ms)
 
 

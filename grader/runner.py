@@ -38,6 +38,7 @@ from grader.catalog import REPO_ROOT, Day
 from grader.child import ChildRun, Limits, child_env, describe_exit, pytest_command
 from grader.errors import GraderError
 from grader.events import STREAM_LIMIT
+from grader.proctree import TREE_LIMITS, describe_limit
 
 __all__ = ["Limits", "Observed", "collect_manifest", "run_tests"]
 
@@ -142,7 +143,7 @@ def run_tests(
             if not fail_fast
             else f"not run: {why}",
         }
-    observed.problems = _channel_problems(observed.runs)
+    observed.problems = _channel_problems(observed.runs) + _limit_problems(observed.runs, limits)
     observed.output = "\n".join(outputs)[: limits.output_bytes * 2]
     strip = _path_stripper(attempt_dir, attempt_label)
     observed.output = strip(observed.output)
@@ -175,6 +176,8 @@ def _what_ended(child: ChildRun, killed: str | None, limit: float) -> str:
         return f"did not finish within {limit:g} s"
     if killed == "flooded":
         return f"flooded the grader's event channel (over {STREAM_LIMIT // 1024**2} MiB)"
+    if killed in TREE_LIMITS:
+        return f"was stopped: {describe_limit(killed, child.limits)}"
     return describe_exit(child.proc.returncode)
 
 
@@ -190,6 +193,14 @@ def _synthetic_outcome(
             else "timed out: the day's time limit ran out during this test"
         )
         return {"nodeid": nodeid, "outcome": "timeout", "duration": limit, "message": message}
+    if killed in TREE_LIMITS:
+        return {
+            "nodeid": nodeid,
+            "outcome": "error",
+            "duration": 0.0,
+            "message": f"the test process was stopped during this test: "
+            f"{describe_limit(killed, child.limits)}",
+        }
     why = (
         ""
         if killed == "flooded"
@@ -218,3 +229,9 @@ def _channel_problems(runs: list[dict[str, Any]]) -> list[str]:
             "(something in the test process wrote to it)"
         )
     return found
+
+
+def _limit_problems(runs: list[dict[str, Any]], limits: Limits) -> list[str]:
+    """One sentence per whole-tree limit that stopped a test process."""
+    hit = sorted({run["ended_by"] for run in runs} & set(TREE_LIMITS))
+    return [f"the attempt was stopped: {describe_limit(reason, limits)}" for reason in hit]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from grader.catalog import Day
+from grader.proctree import TREE_LIMITS
 from grader.results import AnswerCheck, RunStatus, TestResult, TestStatus
 
 _STATUSES = {s.value: s for s in TestStatus}
@@ -110,7 +111,7 @@ def run_status(tests: tuple[TestResult, ...], runs: list[dict[str, Any]]) -> Run
     if len(runs) > 1 or any(t.status is TestStatus.ERROR for t in tests):
         return (
             RunStatus.CRASHED
-            if any(r["ended_by"] in ("exit", "flooded") for r in runs)
+            if any(r["ended_by"] in ("exit", "flooded", *TREE_LIMITS) for r in runs)
             else RunStatus.TIMED_OUT
         )
     return RunStatus.COMPLETED
