@@ -7,8 +7,12 @@ Exit status: 0 every graded day passed; 1 grading ran but some day fell short;
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
@@ -152,7 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _save_traceback(progress_dir: Path) -> str | None:
-    """Keep the traceback for a mentor; returns where it went."""
+    """Keep the traceback for a mentor in ``progress_dir`` (the command's
+    ``--progress-dir``, else ``progress/``); returns where it went."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = progress_dir / f"grader-error-{stamp}.log"
     try:
@@ -170,8 +175,39 @@ def _never_fail_to_print() -> None:
             stream.reconfigure(errors="replace")
 
 
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP reached the grader: unwinds like Ctrl-C, so ``finally`` blocks
+    stop the test processes and remove their temporary folders before it exits."""
+
+
+def _terminate(signum: int, frame: object) -> NoReturn:
+    raise Terminated(signum)
+
+
+@contextmanager
+def _unwinding_on_termination() -> Iterator[None]:
+    """Within the block, SIGTERM and SIGHUP raise :class:`Terminated` (main thread only);
+    the previous handlers come back after it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    numbers = [getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]
+    previous = {number: signal.signal(number, _terminate) for number in numbers}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
 def main(argv: list[str] | None = None) -> int:
     _never_fail_to_print()
+    with _unwinding_on_termination():
+        return _run(argv)
+
+
+def _run(argv: list[str] | None) -> int:
+    args = None
     try:
         args, extra = build_parser().parse_known_args(argv)
         if extra:
@@ -202,8 +238,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("grader: interrupted; what was already saved is kept", file=sys.stderr)
         return 130
+    except Terminated as exc:
+        print("grader: terminated; what was already saved is kept", file=sys.stderr)
+        return 128 + exc.args[0]
     except Exception as exc:  # a bug of ours: one sentence now, the traceback kept
-        saved = _save_traceback(PROGRESS_ROOT)
+        saved = _save_traceback(getattr(args, "progress_dir", None) or PROGRESS_ROOT)
         where = f"; details in {saved}" if saved else ""
         print(f"grader: internal error {type(exc).__name__}: {exc}{where}", file=sys.stderr)
         return EXIT_GRADER
