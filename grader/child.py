@@ -3,6 +3,9 @@
 :class:`ChildRun` starts ``pytest -p grader.plugin`` in its own process group
 with resource limits (address space, file size, no core dumps), drains its
 output into a bounded buffer, and reads the plugin's events while it runs.
+Memory and the number of processes are also limited for the child's whole
+process tree, the workers it starts and whatever they start, and that tree is
+killed whole when the child ends (:class:`grader.proctree.TreeGuard`).
 :mod:`grader.runner` decides what to run and what the outcome means.
 
 Threat model of this module: the child is not trusted, and nothing passes
@@ -31,6 +34,7 @@ from typing import IO, Any
 
 from grader.catalog import HIDDEN_ROOT, REPO_ROOT
 from grader.events import EventCheck, EventReader
+from grader.proctree import TreeGuard
 
 POLL_S = 0.02
 
@@ -41,7 +45,8 @@ class Limits:
 
     per_test_s: float = 5.0
     per_day_s: float = 60.0
-    memory_bytes: int = 4 * 1024**3
+    memory_bytes: int = 4 * 1024**3  # each process's address space, and the tree's resident sum
+    processes: int = 64  # processes alive at once in the whole tree
     file_bytes: int = 256 * 1024**2  # largest file the child may write
     output_bytes: int = 32 * 1024  # stdout/stderr kept for the report
     grace_s: float = 3.0  # time allowed to exit after the last test ended
@@ -184,6 +189,7 @@ class ChildRun:
         self._selection, self._report = _anonymous_file("\n".join(selected)), _anonymous_file()
         read_end, write_end = os.pipe()
         self.events = EventReader(read_end, EventCheck(set(selected)))
+        self.guard = TreeGuard(limits.memory_bytes, limits.processes)
         command = pytest_command(
             *args,
             f"--grader-events-fd={write_end}",
@@ -197,21 +203,27 @@ class ChildRun:
             self.proc = subprocess.Popen(
                 command,
                 cwd=self._cwd.name,
-                env=child_env(),
+                env={**child_env(), **self.guard.environment},
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
                 pass_fds=(write_end, self._selection.fileno(), self._report.fileno()),
-                preexec_fn=(lambda: _limit_resources(limits)) if os.name == "posix" else None,
+                preexec_fn=self._prepare_child if os.name == "posix" else None,
             )
         except BaseException:
             self._release()
             raise
         finally:
             os.close(write_end)  # the child's copy is the only writer: its exit means EOF
+        self.guard.started(self.proc.pid)
         self.drain = _Drain(self.proc.stdout, limits.output_bytes)  # type: ignore[arg-type]
         self.drain.start()
+
+    def _prepare_child(self) -> None:
+        """Runs in the child between fork and exec (POSIX only)."""
+        _limit_resources(self.limits)
+        self.guard.preexec()
 
     def __enter__(self) -> ChildRun:
         return self
@@ -221,14 +233,16 @@ class ChildRun:
         self._release()
 
     def stop(self) -> None:
-        """Kill whatever is left of the child's process group and reap the child (once:
-        later, the group's number may belong to someone else)."""
+        """Kill whatever is left of the child's process tree and group, and reap the
+        child (once: later, the group's number may belong to someone else)."""
         if not self._stopped:
             self._stopped = True
+            self.guard.kill()  # daemons that left the group too (setsid, double fork)
             kill_group(self.proc)
             self.proc.wait()
 
     def _release(self) -> None:
+        self.guard.close()
         os.close(self.events.fd)
         self._selection.close()
         self._report.close()
@@ -272,6 +286,8 @@ class ChildRun:
                     killed = "flooded"
                 elif self.proc.poll() is not None:
                     break
+                elif (over := self.guard.check()) is not None:
+                    killed = over  # memory_limit or process_limit, for the whole tree
                 elif running and now - running[1] > time_limits.get(
                     running[0], self.limits.per_test_s
                 ):

@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from grader import proctree
 from grader.catalog import EXERCISES_ROOT, SOLUTIONS_ROOT
 from grader.results import RunStatus, TestStatus
 from grader.runner import Limits
@@ -253,6 +255,99 @@ def test_a_link_to_the_reference_is_not_graded_and_the_report_says_why(tmp_path)
     assert not next(f for f in result.files if f["path"].endswith("metrics.py"))["exists"]
 
 
+# The whole process tree: limits for all of it, and nothing left behind. Each process an
+# attempt starts carries a marker in its command line (a sleep of 600.<random> seconds),
+# so the test finds it by that, inside a sandbox's PID namespace or not.
+
+
+def _running_with(marker: str) -> list[int]:
+    """The live processes whose command line holds ``marker`` (zombies have none)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and marker.encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def _marker() -> str:
+    return f"600.{secrets.randbelow(10**9):09d}"
+
+
+needs_proc = pytest.mark.skipif(not proctree.SUPPORTED, reason="needs Linux /proc")
+
+
+@pytest.mark.slow
+@needs_proc
+def test_a_setsid_double_fork_daemon_does_not_outlive_the_grade(tmp_path):
+    marker = _marker()
+    daemon = (
+        "\nimport os as _os\n"
+        "if _os.fork() == 0:\n"
+        "    _os.setsid()\n"
+        "    if _os.fork() == 0:\n"
+        f"        _os.execvp('sleep', ['sleep', '{marker}'])\n"
+        "    _os._exit(0)\n"
+        "_os.wait()\n"
+    )
+    result = grade_metrics(attempt(tmp_path, append=daemon))
+    assert result.score == result.max_score, "starting a process is not a crime"
+    assert _running_with(marker) == [], "a process outlived the grade"
+
+
+TREE_LIMITS = Limits(per_test_s=20.0, per_day_s=60.0, memory_bytes=1024**3, grace_s=1.0)
+ONE_ROC_TEST = "test_roc_auc_matches_a_hand_worked_value"
+
+
+@pytest.mark.slow
+@needs_proc
+def test_processes_each_under_the_limit_but_together_over_it_are_stopped(tmp_path):
+    # Three processes, each far under the 1 GiB per-process limit, 1.2 GiB between them.
+    marker = _marker()
+    hold = f"b = b'x' * (400 * 1024**2); import time; time.sleep({marker})"
+    hog = (
+        "import subprocess, sys, time; "
+        f"[subprocess.Popen([sys.executable, '-c', {hold!r}]) for _ in range(3)]; "
+        "time.sleep(600)"
+    )
+    root = attempt(tmp_path, replace=sabotage_roc_auc(hog))
+    result = grade("day31", root, only=ONE_ROC_TEST, limits=TREE_LIMITS)
+    (test,) = result.tests
+    assert test.points == 0 and test.status is TestStatus.ERROR
+    # not the 20 s time limit: the memory limit, within a fraction of a second
+    assert test.message == (
+        "the test process was stopped during this test: memory limit for the whole attempt "
+        "(1 GiB) exceeded, counting every process it started"
+    )
+    assert [run["ended_by"] for run in result.runs] == ["memory_limit"]
+    assert result.run_status is RunStatus.CRASHED
+    assert "the attempt was stopped: memory limit for the whole attempt (1 GiB)" in " ".join(
+        result.problems
+    )
+    assert _running_with(marker) == []
+
+
+@pytest.mark.slow
+@needs_proc
+def test_too_many_processes_are_stopped(tmp_path):
+    marker = _marker()
+    spawn = (
+        "import subprocess, time; "
+        f"[subprocess.Popen(['sleep', '{marker}']) for _ in range(100)]; time.sleep(600)"
+    )
+    root = attempt(tmp_path, replace=sabotage_roc_auc(spawn))
+    result = grade("day31", root, only=ONE_ROC_TEST, limits=TREE_LIMITS)
+    (test,) = result.tests
+    assert test.points == 0
+    assert test.message == (
+        "the test process was stopped during this test: too many processes, more than 64 at once"
+    )
+    assert [run["ended_by"] for run in result.runs] == ["process_limit"]
+    assert _running_with(marker) == []
+
+
 # ------------------------------------------------------------------ the parent trusts nothing
 # The cases below replace the test process itself (pytest with the hidden tests) with a
 # script that abuses what it is given: the event channel, the files passed to it, its
@@ -448,6 +543,7 @@ def test_the_working_folder_is_removed_after_a_kill(tmp_path, fake_judge, monkey
 
 
 @pytest.mark.slow
+@needs_proc
 def test_terminating_the_grader_stops_the_test_process_and_removes_its_folders(tmp_path):
     root = attempt(tmp_path, replace=sabotage_roc_auc("while True: pass"))
     temp = tmp_path / "tmp"
@@ -468,19 +564,7 @@ def test_terminating_the_grader_stops_the_test_process_and_removes_its_folders(t
     assert grader.returncode == 128 + signal.SIGTERM
     assert b"terminated; what was already saved is kept" in stderr
     assert list(temp.iterdir()) == [], "every temporary folder was removed"
-    assert not _processes_mentioning(str(root)), "no process of the grade is left"
-
-
-def _processes_mentioning(text: str) -> list[int]:
-    """Live processes whose command line holds ``text`` (Linux; none elsewhere)."""
-    found = []
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            if text.encode() in (entry / "cmdline").read_bytes():
-                found.append(int(entry.name))
-        except OSError:
-            continue
-    return found
+    assert _running_with(str(root)) == [], "no process of the grade is left"
 
 
 def test_a_crash_log_goes_to_the_progress_dir_given(tmp_path, monkeypatch, capsys):
