@@ -16,7 +16,7 @@ import subprocess
 
 import pytest
 
-from grader.catalog import all_days
+from grader.catalog import EXERCISES_ROOT, all_days
 from labs.export import leftover_marimo_tags
 
 LAB_DAYS = [d.name for d in all_days() if d.lab is not None]
@@ -27,6 +27,13 @@ _ERROR = re.compile(r"Traceback \(most recent call last\)|marimo-error|\bError:"
 
 def test_the_labs_are_the_curriculums_build_column():
     assert LAB_DAYS == ["day32", "day33", "day34", "day35", "day36", "day37", "day39"]
+
+
+@pytest.mark.parametrize("day", LAB_DAYS)
+def test_the_days_readme_gives_the_commands_of_its_lab(day):
+    lines = (EXERCISES_ROOT / day / "README.md").read_text(encoding="utf-8").splitlines()
+    for command in [f"nox -s lab -- {day}", f"nox -s lab -- {day} --export"]:
+        assert command in lines, f"exercises/{day}/README.md: no line {command!r}"
 
 
 @pytest.mark.parametrize("source", SOURCES)
