@@ -838,7 +838,7 @@ def _(chat_pick, sc_outs):
         kit.table(
             ["n", *[("yours" if o.is_learner else "reference") for o in sc_outs]],
             _rows,
-            "Share of trials whose majority is the right answer, 5",
+            f"Share of {SC_TRIALS} trials whose majority is the right answer ({SC_RIGHT} cents)",
             _label,
         ),
     )

@@ -179,7 +179,7 @@ def test_few_shot_messages_and_the_wire_body(exported, source):
 @pytest.mark.parametrize("source", SOURCES)
 def test_self_consistency_accuracy_rises_with_n(exported, source):
     page = exported("day37", source).html
-    rows = table_rows(page, "Share of trials whose majority is the right answer, 5")
+    rows = table_rows(page, "Share of 24 trials whose majority is the right answer (5 cents)")
     assert [r[0] for r in rows] == ["1", "3", "5", "9", "15"]
     accuracy = [float(r[1]) for r in rows]
     assert accuracy[-1] > accuracy[0] + 0.15, accuracy
