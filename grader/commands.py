@@ -30,29 +30,19 @@ from grader.display import (
     render_day_list,
     render_hint,
     render_hints,
+    render_milestone_reached,
     render_progress,
     shown_path,
 )
 from grader.errors import GraderError, UsageError
-from grader.grading import GradeRequest, grade_day, manifest_for
+from grader.grading import grade_day, manifest_for
 from grader.hints import first_failing_task, hint_sequence, load_hints, reveal_next
 from grader.history import clone_root_of
 from grader.identity import learner
-from grader.milestone import (
-    closes_milestone,
-    milestone_name,
-    milestone_status,
-    update_milestone,
-)
-from grader.progress import (
-    empty_ledger,
-    peek_ledger,
-    read_ledger,
-    record_attempt,
-    update_ledger,
-)
-from grader.report import write_report
-from grader.results import DayResult
+from grader.milestone import closes_milestone, milestone_name, milestone_status
+from grader.progress import empty_ledger, peek_ledger, read_ledger, update_ledger
+from grader.record import hints_revealed, record_grade
+from grader.request import GradeRequest
 from grader.runner import Limits
 
 EXIT_PASSED, EXIT_FELL_SHORT, EXIT_USAGE, EXIT_GRADER = 0, 1, 2, 3
@@ -71,10 +61,17 @@ def _request(args: argparse.Namespace) -> GradeRequest:
     # The references are a self-check however they are named: never a learner's grade.
     solutions = args.solutions or root.resolve().is_relative_to(SOLUTIONS_ROOT)
     limits = Limits(per_test_s=args.test_timeout, per_day_s=args.day_timeout)
-    return GradeRequest(
+    request = GradeRequest(
         target_root=root, graded="solutions" if solutions else "attempt",
         limits=limits, seed=args.seed, only=args.only,
     )  # fmt: skip
+    # Replays are never recorded. The self-check (--solutions) never enters a ledger or the
+    # milestone, whatever --progress-dir says; with --progress-dir it writes its report only.
+    if args.only is not None or (solutions and args.progress_dir is None):
+        return request
+    progress_dir = args.progress_dir or _default_progress_dir(request)
+    hints = {} if solutions else hints_revealed(progress_dir)
+    return dataclasses.replace(request, progress_dir=progress_dir, hints_revealed=hints)
 
 
 def _default_progress_dir(request: GradeRequest) -> Path:
@@ -91,15 +88,6 @@ def learner_progress_dir(mentor_progress: Path, target: Path) -> Path:
     return mentor_progress / "targets" / learner(clone_root_of(target))["id"]
 
 
-def _history_entry(result: DayResult, report: Path, progress_dir: Path) -> dict[str, Any]:
-    return {
-        "day": result.day, "at": result.finished_at, "score": result.score,
-        "max_score": result.max_score, "percent": result.percent, "passed": result.passed,
-        "answers_complete": result.answers_complete, "graded": result.graded,
-        "report": str(report.relative_to(progress_dir)), "copy_flags": result.copy_flags,
-    }  # fmt: skip
-
-
 def command_grade(args: argparse.Namespace) -> int:
     """Grade the days asked for; exit 0 when every one passed, else 1."""
     console = make_console(sys.stderr if args.json else None)
@@ -110,62 +98,25 @@ def command_grade(args: argparse.Namespace) -> int:
 
 
 def grade_days(days: list[Day], args: argparse.Namespace, console: Console) -> list[dict[str, Any]]:
-    """Grade, record (unless a self-check or a replay) and render; returns the JSON summary."""
+    """Grade, record (see :mod:`grader.record`) and render; returns the JSON summary."""
     request = _request(args)
-    # Replays are never recorded. The self-check (--solutions) never enters a ledger or the
-    # milestone, whatever --progress-dir says; with --progress-dir it writes its report only.
-    self_check = request.graded == "solutions"
-    record = args.only is None and (not self_check or args.progress_dir is not None)
-    progress_dir = args.progress_dir or _default_progress_dir(request)
     summary = []
     for day in days:
         result = grade_day(day, request)
-        report_path, milestone_at = None, None
-        if record and self_check:
-            report_path = write_report(result, progress_dir)
-        elif record:
-            result, report_path, milestone_at = _record_result(result, progress_dir, console)
-        render_day(
-            console, result, shown_path(report_path) if report_path else None,
-            all_rows=getattr(args, "all_rows", False), replay=args.only is not None,
-        )  # fmt: skip
-        if record and not self_check and closes_milestone(day):
-            if milestone_at:
-                console.print(f"{milestone_name()} reached on {milestone_at[:10]}.",
-                              style="grade.pass")  # fmt: skip
-            else:
-                console.print(
-                    f"{milestone_name()}: not reached yet; nox -s progress lists what is missing."
-                )
+        recorded = record_grade(result, request)
+        for notice in recorded.notices:
+            console.print(f"Warning: {notice}", style="grade.error")
+        report = shown_path(recorded.report) if recorded.report else None
+        render_day(console, result, report, all_rows=getattr(args, "all_rows", False),
+                   replay=request.only is not None)  # fmt: skip
+        if recorded.in_ledger and closes_milestone(day):
+            render_milestone_reached(console, milestone_name(), recorded.milestone_reached_at)
         summary.append({
             "day": result.day, "score": result.score, "max_score": result.max_score,
             "percent": result.percent, "passed": result.passed,
-            "report": str(report_path) if report_path else None,
+            "report": str(recorded.report) if recorded.report else None,
         })  # fmt: skip
     return summary
-
-
-def _record(ledger: dict[str, Any], entry: dict[str, Any]) -> None:
-    record_attempt(ledger, entry)
-    update_milestone(ledger)
-
-
-def _record_result(
-    result: DayResult, progress_dir: Path, console: Console
-) -> tuple[DayResult, Path, str | None]:
-    """Write the report and the ledger entry; returns (result, report, milestone date)."""
-    ledger, notices = read_ledger(progress_dir)
-    if result.learner_history is not None:  # a learner's clone: the hints *they* revealed
-        revealed = result.learner_history["hints_revealed"]
-    else:
-        revealed = ledger["days"].get(result.day, {}).get("hints_revealed", {})
-    result = dataclasses.replace(result, hints_revealed=dict(revealed))
-    report_path = write_report(result, progress_dir)
-    entry = _history_entry(result, report_path, progress_dir)
-    ledger, more = update_ledger(progress_dir, lambda led: _record(led, entry))
-    for notice in notices + more:
-        console.print(f"Warning: {notice}", style="grade.error")
-    return result, report_path, ledger["milestone"].get("reached_at")
 
 
 def command_progress(args: argparse.Namespace) -> int:

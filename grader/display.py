@@ -311,6 +311,14 @@ def render_progress(console: Console, status: dict[str, Any]) -> None:
         console.print(Text(f"  - {line}", style="grade.timeout"))
 
 
+def render_milestone_reached(console: Console, name: str, reached_at: str | None) -> None:
+    """After grading the milestone's last day: reached (and when), or where to look."""
+    if reached_at:
+        console.print(f"{name} reached on {reached_at[:10]}.", style="grade.pass")
+    else:
+        console.print(f"{name}: not reached yet; nox -s progress lists what is missing.")
+
+
 def render_day_list(console: Console, days: Iterable[Day], ledger: dict[str, Any]) -> None:
     """One row per day: title, topics, best score and whether it passed."""
     table = Table(box=None if _plain(console) else box.SIMPLE_HEAD, show_edge=False, pad_edge=False)

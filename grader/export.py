@@ -76,6 +76,7 @@ def progress_dir_of(args: argparse.Namespace) -> Path:
     # Ask grade's own resolution, with grade's defaults for the options export lacks.
     as_grade = argparse.Namespace(
         target=args.target,
+        progress_dir=None,
         solutions=False,
         seed=None,
         only=None,

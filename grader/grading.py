@@ -1,51 +1,31 @@
 """Grade one day end to end: manifest, policed test run, answers, score, result.
 
 This module decides; it does not print (see :mod:`grader.display`) and it does
-not write files (see :mod:`grader.report` and :mod:`grader.progress`).
+not write files (see :mod:`grader.record`).
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from grader import scoring
 from grader.answers import check_answers
-from grader.catalog import EXERCISES_ROOT, REPO_ROOT, SOLUTIONS_ROOT, Day
+from grader.catalog import REPO_ROOT, Day
 from grader.errors import UsageError
 from grader.history import clone_root_of, learner_history
 from grader.identity import learner, repo_state
 from grader.provenance import environment, file_digests, grader_fingerprint
+from grader.request import GradeRequest
 from grader.results import DayResult, TestResult, TestStatus
-from grader.runner import Limits, collect_manifest, run_tests
+from grader.runner import collect_manifest, run_tests
 from grader.similarity import day_similarity
 from grader.snapshot import take_snapshot
 
 _MANIFESTS: dict[tuple[str, tuple[tuple[str, int], ...]], list[dict[str, Any]]] = {}
-
-
-@dataclass(frozen=True)
-class GradeRequest:
-    """What to grade and how."""
-
-    target_root: Path  # an exercises/-shaped folder: <root>/<day>/<files>
-    graded: str = "attempt"  # or "solutions" for the self-check
-    reference_root: Path = SOLUTIONS_ROOT
-    limits: Limits = field(default_factory=Limits)
-    seed: int | None = None
-    only: str | None = None  # one test (function name, optionally with [params])
-    test_files: tuple[str, ...] = ()  # only these hidden test files (empty: all)
-    fail_fast: bool = False
-
-    @property
-    def foreign(self) -> bool:
-        """Someone else's clone (``--target`` outside this repository and outside the
-        catalog's exercises and solutions roots): read, never run."""
-        home = (REPO_ROOT, EXERCISES_ROOT, SOLUTIONS_ROOT)
-        return not any(self.target_root.resolve().is_relative_to(root) for root in home)
 
 
 def manifest_for(day: Day) -> list[dict[str, Any]]:
@@ -141,6 +121,8 @@ def grade_day(day: Day, request: GradeRequest) -> DayResult:
     bonus, bonus_max = scoring.totals(tests, bonus=True)
     history = learner_history(clone_root_of(request.target_root), day.name) if request.foreign \
         else None  # fmt: skip
+    # the hints the learner revealed: their own in their clone, else the ledger's
+    hints = history["hints_revealed"] if history else request.hints_revealed.get(day.name, {})
     return DayResult(
         day=day.name,
         title=day.title,
@@ -167,6 +149,7 @@ def grade_day(day: Day, request: GradeRequest) -> DayResult:
         learner=learner(clone_root_of(request.target_root), request.foreign),
         grader=grader_fingerprint(),
         learner_history=history,
+        hints_revealed=dict(hints),
         similarity=copies,
         runs=tuple(observed.runs),
         output=observed.output,
