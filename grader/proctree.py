@@ -118,16 +118,11 @@ class ProcessTree:
         if SUPPORTED and (root := _read_stat(self.root)) is not None:
             self._seen[self.root] = root.started
 
-    @property
-    def environment(self) -> dict[str, str]:
-        """The variable to add to the root's environment, so its descendants carry it."""
-        return {TOKEN_VARIABLE: self.token}
-
     def members(self, *, by_token: bool = False) -> list[int]:
         """The live processes of the tree, the root included while it lives.
 
-        ``by_token`` also reads every process's environment, to find members whose
-        root died (slower: for the final kill, not for every check).
+        ``by_token`` also reads the environment of every process born since the root,
+        to find members whose root died (slower: for the final kill, not every check).
         """
         if not SUPPORTED:
             return []
@@ -138,7 +133,12 @@ class ProcessTree:
         tops = {pid for pid, started in self._seen.items() if _same(table, pid, started)}
         if by_token:
             token = f"{TOKEN_VARIABLE}={self.token}".encode()
-            tops |= {pid for pid in table if pid != os.getpid() and _carries(pid, token)}
+            born = self._seen.get(self.root, 0)  # no member is older than the root
+            tops |= {
+                pid
+                for pid, process in table.items()
+                if process.started >= born and pid != os.getpid() and _carries(pid, token)
+            }
         found: set[int] = set()
         stack = [pid for pid in tops if pid in table]
         while stack:
