@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Literal
 
 from grader.catalog import HIDDEN_ROOT, PROGRESS_ROOT, REPO_ROOT, SOLUTIONS_ROOT
+from grader.history import clone_root_of
 
 SandboxKind = Literal["bubblewrap", "none"]
 
@@ -93,15 +94,18 @@ def worker_policy(
 
     ``snapshot`` is the private copy of the attempt's day folder (read-only),
     ``scratch`` the worker's own writable folder, ``target_root`` the folder the
-    attempt was copied from (``exercises/`` or a learner's clone: hidden, so only
-    the snapshot is graded) and ``progress_dir`` the ledger's folder when it is not
-    the default ``progress/``.
+    attempt was copied from (``exercises/`` or a learner's clone: hidden with the
+    whole clone, so only the snapshot is graded) and ``progress_dir`` the ledger's
+    folder when it is not the default ``progress/``.
     """
     # subtle: the reference is not only in solutions/: git's objects and the
     # variants in tests/ quote it too, so the whole repository is hidden and only
     # the grader package (minus its hidden tests) is shown again.
     hidden = (repo_root, SOLUTIONS_ROOT, HIDDEN_ROOT, PROGRESS_ROOT, Path.home())
-    hidden += tuple(p for p in (target_root, progress_dir) if p is not None)
+    if target_root is not None:  # a learner's clone holds solutions/ and .git of its own
+        hidden += (target_root, clone_root_of(target_root))
+    if progress_dir is not None:
+        hidden += (progress_dir,)
     return Policy(
         visible=(repo_root / "grader", *python_installation(hidden), snapshot),
         writable=(scratch,),

@@ -92,7 +92,7 @@ def test_the_worker_policy_hides_the_repository_but_the_grader_package(tmp_path,
     )
     assert policy.writable == (scratch,)
     assert {REPO_ROOT, SOLUTIONS_ROOT, HIDDEN_ROOT, tmp_path / "home"} <= set(policy.hidden)
-    assert tmp_path / "clone" / "exercises" in policy.hidden
+    assert {tmp_path / "clone" / "exercises", tmp_path / "clone"} <= set(policy.hidden)
     assert {REPO_ROOT / "grader", snapshot, Path(sys.prefix).resolve()} <= set(policy.visible)
     assert not any(p.is_relative_to(HIDDEN_ROOT) or p == REPO_ROOT for p in policy.visible), (
         "a sys.path folder must not show the hidden tests or the repository again"
@@ -165,9 +165,15 @@ def test_a_sandboxed_worker_sees_only_its_snapshot_and_writes_only_its_scratch(
     tmp_path = outside_tmp
     home, clone, progress = tmp_path / "home", tmp_path / "clone", tmp_path / "progress"
     snapshot, scratch = tmp_path / "snapshot" / "day31", tmp_path / "scratch"
-    for folder in (home, clone / "day31", progress, snapshot, scratch):
+    for folder in (home, clone / "exercises" / "day31", progress, snapshot, scratch):
         folder.mkdir(parents=True)
-    for path in (home / ".netrc", clone / "day31" / "metrics.py", progress / "progress.json"):
+    (clone / "solutions").mkdir()
+    for path in (
+        home / ".netrc",
+        clone / "exercises" / "day31" / "metrics.py",
+        clone / "solutions" / "metrics.py",
+        progress / "progress.json",
+    ):
         path.write_text("secret", encoding="utf-8")
     (snapshot / "quiz.md").write_text("my answers", encoding="utf-8")
     monkeypatch.setenv("HOME", str(home))
@@ -181,7 +187,8 @@ def test_a_sandboxed_worker_sees_only_its_snapshot_and_writes_only_its_scratch(
             "git history": str(REPO_ROOT / ".git" / "HEAD"),
             "variants": str(REPO_ROOT / "tests" / "variants" / "day31.py"),
             "home": str(home / ".netrc"),
-            "the attempt's own folder": str(clone / "day31" / "metrics.py"),
+            "the attempt's own folder": str(clone / "exercises" / "day31" / "metrics.py"),
+            "the clone's solutions": str(clone / "solutions" / "metrics.py"),
             "ledger": str(progress / "progress.json"),
             "grader package": str(REPO_ROOT / "grader" / "loading.py"),
         },
@@ -196,7 +203,7 @@ def test_a_sandboxed_worker_sees_only_its_snapshot_and_writes_only_its_scratch(
         "pid": os.getpid(),
     }
     policy = sandbox.worker_policy(
-        snapshot=snapshot, scratch=scratch, target_root=clone, progress_dir=progress
+        snapshot=snapshot, scratch=scratch, target_root=clone / "exercises", progress_dir=progress
     )
     command, kind = sandbox.wrap(
         [sys.executable, "-c", PROBE, json.dumps(checks)],
@@ -209,7 +216,8 @@ def test_a_sandboxed_worker_sees_only_its_snapshot_and_writes_only_its_scratch(
     assert kind == "bubblewrap" and done.returncode == 0, done.stderr
     seen = json.loads(done.stdout)
     assert seen["read snapshot"] == "ok" and seen["read grader package"] == "ok"
-    for secret in ("reference", "hidden test", "git history", "variants", "home", "ledger"):
+    secrets = ("reference", "hidden test", "git history", "variants", "home", "ledger")
+    for secret in (*secrets, "the clone's solutions"):
         assert seen[f"read {secret}"] == "FileNotFoundError", (secret, seen)
     assert seen["read the attempt's own folder"] == "FileNotFoundError"
     shown_in_home = [p for p in policy.visible if p.is_relative_to(home)]
