@@ -105,7 +105,7 @@ def take_snapshot(day_dir: Path, label: str) -> Iterator[Snapshot]:
 
     ``label`` names the original folder in problem lines (``exercises/day31``).
     """
-    with tempfile.TemporaryDirectory(prefix="grader-snapshot-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="grader-snapshot-", ignore_cleanup_errors=True) as tmp:
         snapshot = Snapshot(folder=Path(tmp) / day_dir.name, label=label)
         snapshot.folder.mkdir()
         files = _regular_files(day_dir, snapshot)
