@@ -40,9 +40,9 @@ from rich.text import Text
 
 from grader.catalog import EXERCISES_ROOT, PROGRESS_ROOT, REPO_ROOT, get_day, select_days
 from grader.cohort_page import flag_lines, write_pages
-from grader.commands import learner_progress_dir
 from grader.display import make_console, shown_path
 from grader.errors import UsageError
+from grader.request import learner_progress_dir
 from grader.similarity import (
     ANSWER_THRESHOLD,
     CODE_THRESHOLD,

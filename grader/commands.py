@@ -7,7 +7,6 @@ delegated to :mod:`grader.display` and decisions to the modules they call.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -16,9 +15,7 @@ from typing import Any
 from rich.console import Console
 
 from grader.catalog import (
-    EXERCISES_ROOT,
     PROGRESS_ROOT,
-    SOLUTIONS_ROOT,
     Day,
     all_days,
     get_day,
@@ -38,68 +35,33 @@ from grader.errors import GraderError, UsageError
 from grader.grading import grade_day, manifest_for
 from grader.hints import first_failing_task, hint_sequence, load_hints, reveal_next
 from grader.history import clone_root_of
-from grader.identity import learner
 from grader.milestone import closes_milestone, milestone_name, milestone_status
 from grader.progress import empty_ledger, peek_ledger, read_ledger, update_ledger
-from grader.record import hints_revealed, record_grade
-from grader.request import GradeRequest
+from grader.record import record_grade
+from grader.request import GradeRequest, grade_request
 from grader.runner import Limits
 
 EXIT_PASSED, EXIT_FELL_SHORT, EXIT_USAGE, EXIT_GRADER = 0, 1, 2, 3
 
 
-def _request(args: argparse.Namespace) -> GradeRequest:
-    if args.target is not None:
-        root = args.target
-        if (root / "exercises").is_dir() and not any(root.glob("day[0-9][0-9]")):
-            root = root / "exercises"  # a whole clone was given: use its exercises/
-        if not root.is_dir():
-            raise UsageError(f"--target {str(args.target)!r} is not a folder; give the learner's "
-                             "exercises/ folder (or their clone)")  # fmt: skip
-    else:
-        root = SOLUTIONS_ROOT if args.solutions else EXERCISES_ROOT
-    # The references are a self-check however they are named: never a learner's grade.
-    solutions = args.solutions or root.resolve().is_relative_to(SOLUTIONS_ROOT)
-    limits = Limits(per_test_s=args.test_timeout, per_day_s=args.day_timeout)
-    request = GradeRequest(
-        target_root=root, graded="solutions" if solutions else "attempt",
-        limits=limits, seed=args.seed, only=args.only,
-    )  # fmt: skip
-    # Replays are never recorded. The self-check (--solutions) never enters a ledger or the
-    # milestone, whatever --progress-dir says; with --progress-dir it writes its report only.
-    if args.only is not None or (solutions and args.progress_dir is None):
-        return request
-    progress_dir = args.progress_dir or _default_progress_dir(request)
-    hints = {} if solutions else hints_revealed(progress_dir)
-    return dataclasses.replace(request, progress_dir=progress_dir, hints_revealed=hints)
-
-
-def _default_progress_dir(request: GradeRequest) -> Path:
-    """progress/, or for someone else's clone (--target) progress/targets/<learner id>/:
-    a mentor keeps one ledger per learner, keyed by who they are (their git email, else
-    their remote), not by the folder's name, so alice/katas and bob/katas never share."""
-    if not request.foreign:
-        return PROGRESS_ROOT
-    return learner_progress_dir(PROGRESS_ROOT, request.target_root)
-
-
-def learner_progress_dir(mentor_progress: Path, target: Path) -> Path:
-    """Where a mentor keeps one learner's ledger and reports: ``<progress>/targets/<id>/``."""
-    return mentor_progress / "targets" / learner(clone_root_of(target))["id"]
-
-
 def command_grade(args: argparse.Namespace) -> int:
     """Grade the days asked for; exit 0 when every one passed, else 1."""
     console = make_console(sys.stderr if args.json else None)
-    summary = grade_days(select_days(args.days), args, console)
+    request = grade_request(
+        target=args.target, solutions=args.solutions, progress_dir=args.progress_dir,
+        limits=Limits(per_test_s=args.test_timeout, per_day_s=args.day_timeout),
+        seed=args.seed, only=args.only,
+    )  # fmt: skip
+    summary = grade_days(select_days(args.days), request, console, all_rows=args.all_rows)
     if args.json:
         print(json.dumps({"days": summary}))
     return EXIT_PASSED if all(d["passed"] for d in summary) else EXIT_FELL_SHORT
 
 
-def grade_days(days: list[Day], args: argparse.Namespace, console: Console) -> list[dict[str, Any]]:
+def grade_days(
+    days: list[Day], request: GradeRequest, console: Console, *, all_rows: bool = False
+) -> list[dict[str, Any]]:
     """Grade, record (see :mod:`grader.record`) and render; returns the JSON summary."""
-    request = _request(args)
     summary = []
     for day in days:
         result = grade_day(day, request)
@@ -107,8 +69,7 @@ def grade_days(days: list[Day], args: argparse.Namespace, console: Console) -> l
         for notice in recorded.notices:
             console.print(f"Warning: {notice}", style="grade.error")
         report = shown_path(recorded.report) if recorded.report else None
-        render_day(console, result, report, all_rows=getattr(args, "all_rows", False),
-                   replay=request.only is not None)  # fmt: skip
+        render_day(console, result, report, all_rows=all_rows, replay=request.only is not None)
         if recorded.in_ledger and closes_milestone(day):
             render_milestone_reached(console, milestone_name(), recorded.milestone_reached_at)
         summary.append({

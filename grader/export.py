@@ -3,7 +3,7 @@
 Reads the latest grade report of each day, ``<progress>/reports/<day>/latest.json``,
 and converts it; nothing is graded again, so grade first, then export. The progress
 folder is the one ``grade`` writes to for the same options (the resolution is
-``grade``'s own, in :mod:`grader.commands`): ``--progress-dir DIR``, else
+``grade``'s own, in :mod:`grader.request`): ``--progress-dir DIR``, else
 ``progress/``, or ``progress/targets/<learner id>/`` for ``--target CLONE``.
 
 Formats (each module's docstring lists its field-by-field choices):
@@ -30,12 +30,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from grader import commands
 from grader.catalog import Day, select_days
 from grader.display import shown_path
 from grader.errors import UsageError
 from grader.exports import DayReport, exercism, gradescope
-from grader.runner import Limits
+from grader.request import grade_request
 from grader.storage import write_json_atomic
 from grader.verify import load_report
 
@@ -71,19 +70,9 @@ def add_parser(subcommands: Any) -> argparse.ArgumentParser:
 
 def progress_dir_of(args: argparse.Namespace) -> Path:
     """The folder ``grade`` would have written to with the same options."""
-    if args.progress_dir is not None:
-        return args.progress_dir
-    # Ask grade's own resolution, with grade's defaults for the options export lacks.
-    as_grade = argparse.Namespace(
-        target=args.target,
-        progress_dir=None,
-        solutions=False,
-        seed=None,
-        only=None,
-        test_timeout=Limits.per_test_s,
-        day_timeout=Limits.per_day_s,
-    )
-    return commands._default_progress_dir(commands._request(as_grade))
+    request = grade_request(target=args.target, progress_dir=args.progress_dir)
+    assert request.progress_dir is not None  # an attempt's grade is always recorded
+    return request.progress_dir
 
 
 def latest_reports(days: list[Day], args: argparse.Namespace) -> tuple[list[DayReport], list[Day]]:

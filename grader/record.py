@@ -9,8 +9,9 @@ What a grade leaves behind depends on its request only:
 - an attempt: its report, then one entry in the ledger under its lock, which also
   records the date the milestone is first reached.
 
-The hints the learner revealed are not copied here: the request carries them, so
-the result is built whole and never patched afterwards.
+The hints the learner revealed are not copied here: the request carries them
+(:func:`grader.request.hints_revealed`), so the result is built whole and never
+patched afterwards.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.milestone import update_milestone
-from grader.progress import peek_ledger, record_attempt, update_ledger
+from grader.progress import record_attempt, update_ledger
 from grader.report import write_report
 from grader.request import GradeRequest
 from grader.results import DayResult
@@ -35,15 +36,6 @@ class Recorded:
     in_ledger: bool = False
     milestone_reached_at: str | None = None
     notices: tuple[str, ...] = ()
-
-
-def hints_revealed(progress_dir: Path) -> dict[str, dict[str, int]]:
-    """``{day: {task: hints shown}}`` from the ledger in ``progress_dir``, read before
-    grading (without its lock: it is replaced atomically); empty when there is none yet
-    or it is unreadable (recording the grade then moves it aside and says so)."""
-    ledger, _ = peek_ledger(progress_dir)
-    days = (ledger or {}).get("days", {})
-    return {name: dict(entry.get("hints_revealed") or {}) for name, entry in days.items()}
 
 
 def record_grade(result: DayResult, request: GradeRequest) -> Recorded:

@@ -28,9 +28,10 @@ from typing import Any
 from grader.catalog import get_day
 from grader.display import make_console
 from grader.errors import UsageError
-from grader.grading import GradeRequest, grade_day
+from grader.grading import grade_day
 from grader.identity import git
 from grader.report import report_dict
+from grader.request import GradeRequest
 
 EXIT_VERIFIED, EXIT_DIFFERS = 0, 1
 _REQUIRED = ("day", "git", "tests", "score", "max_score", "files", "answers", "grader")

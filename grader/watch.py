@@ -17,6 +17,8 @@ from pathlib import Path
 from grader.catalog import EXERCISES_ROOT, get_day
 from grader.commands import grade_days
 from grader.display import make_console
+from grader.request import grade_request
+from grader.runner import Limits
 
 Snapshot = dict[str, tuple[int, int]]
 IGNORED_SUFFIXES = (".swp", ".swx", ".tmp", "~")
@@ -66,16 +68,16 @@ def command_watch(args: argparse.Namespace) -> int:
     day = get_day(args.day)
     folder = (args.target or EXERCISES_ROOT) / day.name
     console = make_console()
-    grade_args = argparse.Namespace(
-        target=args.target, solutions=False, progress_dir=args.progress_dir, only=None,
-        seed=None, test_timeout=args.test_timeout, day_timeout=args.day_timeout,
-    )  # fmt: skip
+    limits = Limits(per_test_s=args.test_timeout, per_day_s=args.day_timeout)
     cycles = 0
     try:
         last = snapshot(folder)
         while True:
             console.clear()
-            grade_days([day], grade_args, console)
+            # a request per grade: it carries the hints revealed since the last one
+            request = grade_request(target=args.target, progress_dir=args.progress_dir,
+                                    limits=limits)  # fmt: skip
+            grade_days([day], request, console)
             cycles += 1
             if args.max_cycles and cycles >= args.max_cycles:
                 return 0

@@ -146,10 +146,10 @@ def test_an_internal_error_exits_3_with_one_sentence(monkeypatch, capsys, tmp_pa
 def test_a_mentor_grading_a_clone_gets_a_ledger_per_learner(tmp_path, monkeypatch, capsys):
     import shutil
 
-    import grader.commands as commands
+    import grader.request as request
 
     skip_if_learner_work(*exercise_files("day31"))
-    monkeypatch.setattr(commands, "PROGRESS_ROOT", tmp_path / "progress")
+    monkeypatch.setattr(request, "PROGRESS_ROOT", tmp_path / "progress")
     clone = tmp_path / "ana"
     shutil.copytree(REPO_ROOT / "exercises" / "day31", clone / "exercises" / "day31")
     assert main(["grade", "day31", "--target", str(clone), "--json"]) == 1

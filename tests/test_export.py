@@ -17,7 +17,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from grader import commands
+from grader import request
 from grader.catalog import EXERCISES_ROOT, REPO_ROOT, SOLUTIONS_ROOT, get_day
 from grader.cli import main
 from grader.export import progress_dir_of
@@ -436,7 +436,7 @@ def test_a_report_of_another_day_is_refused(capsys, tmp_path):
 
 def test_reports_are_read_where_grade_writes_them(tmp_path, monkeypatch):
     """progress/ by default; progress/targets/<learner id>/ for a clone; --progress-dir wins."""
-    monkeypatch.setattr(commands, "PROGRESS_ROOT", tmp_path / "progress")
+    monkeypatch.setattr(request, "PROGRESS_ROOT", tmp_path / "progress")
     clone = make_clone(tmp_path / "alice", "Alice", "alice@example.org", {"day31": "stub"})
 
     def where(**options) -> Path:

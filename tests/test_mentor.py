@@ -38,9 +38,9 @@ def _tree_digest(folder: Path) -> dict[str, str]:
 def test_two_learners_in_folders_of_the_same_name_keep_separate_ledgers(
     tmp_path, monkeypatch, capsys
 ):
-    import grader.commands as commands
+    import grader.request as request
 
-    monkeypatch.setattr(commands, "PROGRESS_ROOT", tmp_path / "mentor")
+    monkeypatch.setattr(request, "PROGRESS_ROOT", tmp_path / "mentor")
     remote = "https://git.example/alice/katas.git"
     alice = make_clone(tmp_path / "alice" / "katas", "Alice A", "alice@example.org",
                        {"day31": "solution"}, remote=remote)  # fmt: skip

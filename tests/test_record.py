@@ -9,8 +9,8 @@ from dataclasses import replace
 from grader.catalog import EXERCISES_ROOT
 from grader.cli import main
 from grader.progress import update_ledger
-from grader.record import hints_revealed, record_grade
-from grader.request import GradeRequest
+from grader.record import record_grade
+from grader.request import GradeRequest, hints_revealed
 from tests.test_verdict import a_test, day_result
 
 
