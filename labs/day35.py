@@ -160,7 +160,12 @@ def _(batching, kit, np, run_both, threading, time, wait_for_futures):
                     1e3 * float(np.percentile(_lat, 95)),
                     _mean_batch,
                 )
-        burst = {_size: _serve(cls, _size, mb_waits[-1], mb_burst)[2] for _size in mb_sizes}
+        # best of three bursts: a busy machine only ever slows a burst down (a sleep overruns,
+        # a thread starts late), so the fastest run is the closest to what the batcher can do
+        burst = {
+            _size: max(_serve(cls, _size, mb_waits[-1], mb_burst)[2] for _ in range(3))
+            for _size in mb_sizes
+        }
         return {"steady": steady, "burst": burst}
 
     mb_runs = run_both(batching, "MicroBatcher", _experiment)
@@ -235,11 +240,12 @@ def _(batching, kit, np, run_both, threading, time, wait_for_futures):
         kit.note(
             "## Micro-batching: latency against throughput\n\n"
             f"A model call costs {1e3 * mb_overhead_s:g} ms + {1e3 * mb_per_item_s:g} ms per "
-            "item (a sleep in `batch_fn`). Each point runs one `MicroBatcher` twice: a steady "
-            f"Poisson stream of 30 requests at {mb_rate:g}/s gives the latency, a burst of 64 "
-            "at once gives the throughput. Bigger batches share the overhead (more requests/s); "
-            "a longer `max_wait_s` makes a lone request wait for company. The batcher runs on "
-            "real threads and a real clock, so these numbers move a little from run to run; "
+            "item (a sleep in `batch_fn`). For each point a `MicroBatcher` serves a steady "
+            f"Poisson stream of 30 requests at {mb_rate:g}/s (the latency), then a burst of 64 "
+            "at once (the throughput, best of three bursts). Bigger batches share the overhead "
+            "(more requests/s); a longer `max_wait_s` makes a lone request wait for company. "
+            "The batcher runs on real threads and a real clock, so these numbers move a little "
+            "from run to run; "
             "everything else in this lab is exact."
         ),
         kit.figure(_fig, "Micro-batching: latency against throughput", _main.label),
