@@ -22,7 +22,6 @@ from rich.theme import Theme
 from grader.catalog import Day, get_day, next_day
 from grader.milestone import closes_milestone, milestone_name
 from grader.results import DayResult, RunStatus, TestResult, TestStatus, replay_command
-from grader.scoring import LOAD_ERROR_MARK
 
 THEME = Theme(
     {
@@ -155,7 +154,7 @@ def _render_table(console: Console, rows: list[TestResult]) -> None:
             note.append("(same as above)", style="grade.dim")
         elif test.status is not TestStatus.PASSED:
             note.append(test.message)
-            if test.hint and LOAD_ERROR_MARK not in test.message:  # no hint fixes an import
+            if test.hint and not test.load_error:  # no hint fixes an import
                 note.append(f"\nHint: {test.hint}", style="grade.hint")
         previous = test.message if test.status is not TestStatus.PASSED else ""
         name = f"{test.name} (bonus)" if test.bonus else test.name

@@ -51,7 +51,12 @@ OUTCOMES = frozenset({"passed", "failed", "error", "skipped"})
 ROLES = frozenset({"attempt", "reference"})
 _CUT_ROOM = 64  # room for the "… [cut: N more characters]" a text already carries
 _STEM = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")
-_TEXTS = {"message": MESSAGE_LIMIT, "detail": DETAIL_LIMIT, "hint": MESSAGE_LIMIT}
+_TEXTS = {  # load_error: the message of an exercise file that did not import, else ""
+    "message": MESSAGE_LIMIT,
+    "detail": DETAIL_LIMIT,
+    "hint": MESSAGE_LIMIT,
+    "load_error": MESSAGE_LIMIT,
+}
 
 
 def truncate(text: str, limit: int) -> str:
@@ -156,6 +161,7 @@ def _clean_end(nodeid: str, raw: dict[str, Any]) -> dict[str, Any]:
             "message": "the test process sent an unreadable result for this test",
             "detail": "",
             "hint": "",
+            "load_error": "",
             "seed": None,
         }
     bounded = {

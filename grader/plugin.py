@@ -155,6 +155,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         target = item.config.getoption("--grader-target")
         item._grader_message = _short_message(call.excinfo, Path(target) if target else None)  # type: ignore[attr-defined]
         item._grader_detail = truncate(report.longreprtext, DETAIL_LIMIT)  # type: ignore[attr-defined]
+        if isinstance(call.excinfo.value, AttemptLoadError):  # the file itself, not a check
+            item._grader_load_error = item._grader_message  # type: ignore[attr-defined]
         # A check that recognised the mistake (grader.testing.Mistake) brings its own hint.
         hint = getattr(call.excinfo.value, "hint", None)
         if isinstance(call.excinfo.value, AssertionError) and isinstance(hint, str) and hint:
@@ -196,6 +198,7 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
         detail=getattr(item, "_grader_detail", ""),
         seed=getattr(item, "_grader_seed", None),
         hint=getattr(item, "_grader_hint", ""),
+        load_error=getattr(item, "_grader_load_error", ""),
     )
 
 

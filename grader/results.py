@@ -15,7 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-REPORT_SCHEMA_VERSION = 3
+REPORT_SCHEMA_VERSION = 4
 
 
 class TestStatus(StrEnum):
@@ -58,6 +58,8 @@ class TestResult:
     seed: int | None = None  # the rng seed, when the test used random inputs
     detail: str = ""  # longer failure text (truncated), for mentors
     task: str = ""  # the exercise task the test belongs to (hints are per task)
+    # why an exercise file the test needs did not import (AttemptLoadError), else None
+    load_error: str | None = None
 
 
 @dataclass(frozen=True)

@@ -124,6 +124,7 @@ def run_tests(
             if child.importing in poisoned:
                 file = f"{attempt_label}/{child.importing}.py"
                 outcome["message"] = f"{file} failed to import: {poisoned[child.importing]}"
+                outcome["load_error"] = outcome["message"]
             observed.outcomes[running] = outcome
         remaining = [n for n in remaining if n not in observed.outcomes]
         if killed == "day_timeout" or (fail_fast and _any_failed(observed)):
@@ -148,7 +149,7 @@ def run_tests(
     strip = _path_stripper(attempt_dir, attempt_label)
     observed.output = strip(observed.output)
     for outcome in observed.outcomes.values():
-        for key in ("message", "detail"):
+        for key in ("message", "detail", "load_error"):
             if isinstance(outcome.get(key), str):
                 outcome[key] = strip(outcome[key])
     return observed

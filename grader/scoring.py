@@ -15,7 +15,6 @@ from grader.proctree import TREE_LIMITS
 from grader.results import AnswerCheck, RunStatus, TestResult, TestStatus
 
 _STATUSES = {s.value: s for s in TestStatus}
-LOAD_ERROR_MARK = "failed to import"  # phrase of grader.loading.AttemptLoadError messages
 
 
 def score_tests(
@@ -56,6 +55,7 @@ def score_tests(
                 seed=(seen or {}).get("seed") if entry["uses_random"] else None,
                 detail="" if passed else str((seen or {}).get("detail") or ""),
                 task=str(entry.get("task") or ""),
+                load_error=None if passed else (str((seen or {}).get("load_error") or "") or None),
             )
         )
     return tuple(results)
@@ -104,7 +104,7 @@ def is_passed(day: Day, tests: tuple[TestResult, ...], answers: tuple[AnswerChec
 
 def run_status(tests: tuple[TestResult, ...], runs: list[dict[str, Any]]) -> RunStatus:
     """The most telling thing that went wrong with the test process, if anything."""
-    if any(LOAD_ERROR_MARK in t.message for t in tests):
+    if any(t.load_error for t in tests):
         return RunStatus.LOAD_ERROR
     if any(t.status is TestStatus.TIMEOUT for t in tests):
         return RunStatus.TIMED_OUT
@@ -121,8 +121,8 @@ def problems(tests: tuple[TestResult, ...], status: RunStatus) -> tuple[str, ...
     """Sentences for the learner about the run as a whole (not about single assertions)."""
     found: list[str] = []
     for test in tests:
-        if LOAD_ERROR_MARK in test.message and test.message not in found:
-            found.append(test.message)
+        if test.load_error and test.load_error not in found:
+            found.append(test.load_error)
     if status is RunStatus.TIMED_OUT:
         count = sum(t.status is TestStatus.TIMEOUT for t in tests)
         found.append(

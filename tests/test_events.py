@@ -57,6 +57,7 @@ def test_an_honest_test_starts_and_ends_with_only_the_known_fields():
         "message": "m",
         "detail": "",
         "hint": "",
+        "load_error": "",
         "seed": 7,
     }
     assert check.invalid == 0
