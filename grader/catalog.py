@@ -91,10 +91,6 @@ class Day:
         """Where ``nox -s lab -- <day> --export`` writes the lab's static page."""
         return PROGRESS_ROOT / "labs" / f"{self.name}.html"
 
-    def test_file_for(self, exercise: str) -> Path:
-        """The hidden test file that grades one exercise file (``foo.py`` -> ``test_foo.py``)."""
-        return self.hidden_dir / f"test_{Path(exercise).stem}.py"
-
 
 def _load_day(folder: Path) -> Day:
     path = folder / "day.toml"

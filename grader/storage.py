@@ -36,10 +36,6 @@ except ImportError:  # pragma: no cover - native Windows: no cross-process lock
     fcntl = None  # type: ignore[assignment]
 
 
-class CorruptFileError(Exception):
-    """A JSON file could not be parsed; it has been moved aside (see the message)."""
-
-
 LOCK_TIMEOUT_S = 10.0  # how long a command waits for a lock another process holds
 _LOCK_POLL_S = 0.05
 

@@ -20,8 +20,9 @@ The classic example, by hand (a=97, b=98, c=99, d=100), training "aaabdaaabac":
 
 Left out on purpose: the regex pre-split into words that GPT tokenizers apply
 before BPE (so merges never cross a space), special tokens such as
-<|endoftext|>, and byte shuffling tables. ``_merges_incremental`` at the end shows
-how training is made fast; ``BPETokenizer.train`` stays the version to read first.
+<|endoftext|>, byte shuffling tables, and the incremental pair counts that make
+training fast on large corpora (a merge only changes the pairs around its
+occurrences, so real tokenizers update those counts instead of recounting).
 """
 
 from __future__ import annotations
@@ -182,61 +183,3 @@ class BPETokenizer:
                 raise ValueError(f"{path}: merge {[a, b, new_id]} is out of order")
             tokenizer._add_merge((a, b), new_id)
         return tokenizer
-
-
-# --------------------------------------------------------------------------- faster training
-# train() recounts every pair and rewrites the whole sequence at each step:
-# O(n) per merge, about 2 s for 200 KB and 256 merges. But one merge only
-# changes the pairs *around* its occurrences: merging (a, b) in "x a b y" removes
-# (x, a), (a, b), (b, y) and adds (x, new), (new, y). Keeping the counts and the
-# positions of every pair up to date makes a step cost O(occurrences) plus a scan of
-# the distinct pairs for the maximum.
-# The sequence is a doubly linked list over the byte positions so a merge can
-# drop a position in O(1); positions keep their order, so the smallest position
-# of a pair is its first occurrence and the tie rule still holds.
-# (Real tokenizers also keep the counts in a heap instead of scanning with max.)
-
-
-def _merges_incremental(ids: list[int], n_merges: int) -> dict[tuple[int, int], int]:
-    """The merges ``train`` would make on ``ids``, with incremental pair counts."""
-    end = len(ids)  # "no next position"
-    tok = list(ids)  # tok[i]: the token that starts at position i (while i is alive)
-    nxt = list(range(1, end + 1))  # the next alive position
-    prv = list(range(-1, end - 1))  # the previous alive position, -1 for none
-    where: dict[tuple[int, int], set[int]] = {}  # pair -> its left positions; count = len
-
-    def pair_at(i: int) -> tuple[int, int] | None:
-        return (tok[i], tok[nxt[i]]) if 0 <= i and nxt[i] < end else None
-
-    def track(i: int) -> None:
-        if (pair := pair_at(i)) is not None:
-            where.setdefault(pair, set()).add(i)
-
-    def untrack(i: int) -> None:
-        if (pair := pair_at(i)) is not None:
-            where[pair].discard(i)
-            if not where[pair]:
-                del where[pair]
-
-    for i in range(end - 1):
-        track(i)
-    merges = {}
-    for new_id in range(256, 256 + n_merges):
-        if not where:
-            break  # fewer than two tokens left
-        best = max(len(positions) for positions in where.values())
-        # the tie rule: among the most frequent pairs, the one with the leftmost position
-        pair = min((p for p in where if len(where[p]) == best), key=lambda p: min(where[p]))
-        for i in sorted(where[pair]):
-            if i not in where.get(pair, ()):
-                continue  # consumed by the occurrence just before, as in [5, 5, 5]
-            j = nxt[i]
-            for k in (prv[i], i, j):  # (x, a), (a, b), (b, y) disappear
-                untrack(k)
-            tok[i], nxt[i] = new_id, nxt[j]  # position j is dropped from the list
-            if nxt[j] < end:
-                prv[nxt[j]] = i
-            track(prv[i])  # (x, new)
-            track(i)  # (new, y)
-        merges[pair] = new_id
-    return merges
