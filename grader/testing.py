@@ -23,6 +23,7 @@ import unicodedata
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
@@ -103,12 +104,28 @@ def assert_close(
         )
 
 
+@dataclass
+class Caught:
+    """What :func:`expect_error` caught: ``value`` is the exception, once the block raised it."""
+
+    value: Any = None
+
+
 @contextmanager
-def expect_error(kind: type[BaseException], why: str) -> Iterator[None]:
-    """Like ``pytest.raises`` but the failure message says what input should be refused."""
+def expect_error(kind: type[BaseException], why: str) -> Iterator[Caught]:
+    """Like ``pytest.raises`` but the failure message says what input should be refused.
+
+    The exception is kept, for tests that check its fields::
+
+        with expect_error(llm.RateLimitError, "for a 429") as caught:
+            client.chat("hi")
+        assert caught.value.status == 429
+    """
+    caught = Caught()
     try:
-        yield
-    except kind:
+        yield caught
+    except kind as exc:
+        caught.value = exc
         return
     except Exception as exc:
         raise AssertionError(

@@ -57,19 +57,6 @@ def make_client(llm, fake, sleeps):
     return make
 
 
-def catch(kind: type[BaseException], why: str, call) -> BaseException:
-    """The ``kind`` exception ``call()`` raises; a teaching AssertionError otherwise."""
-    try:
-        call()
-    except kind as exc:
-        return exc
-    except Exception as exc:
-        raise AssertionError(
-            f"expected {kind.__name__} {why}, but got {type(exc).__name__}: {exc}"
-        ) from None
-    raise AssertionError(f"expected {kind.__name__} {why}, but nothing was raised")
-
-
 def assert_requests(fake, expected: int, why: str) -> None:
     got = len(fake.requests)
     assert got == expected, f"the server got {got} request(s), expected {expected} ({why})"
@@ -398,7 +385,9 @@ def test_retry_after_is_used_as_given_even_below_the_backoff(make_client, fake, 
 def test_the_error_carries_status_message_and_retry_after(llm, make_client, fake, sleeps):
     # max_retries=0: the 429 is raised as it came, with the server's own fields
     fake.script(status(429, "quota exceeded for fake-1", retry_after="7"))
-    exc = catch(llm.RateLimitError, "for a 429", lambda: make_client(max_retries=0).chat(USER))
+    with expect_error(llm.RateLimitError, "for a 429") as caught:
+        make_client(max_retries=0).chat(USER)
+    exc = caught.value
     assert exc.status == 429, f"RateLimitError.status should be 429, got {exc.status!r}"
     assert_same_text(exc.message, "quota exceeded for fake-1", what="error.message (the server's)")
     assert_same_text(str(exc), "HTTP 429: quota exceeded for fake-1", what="str(error)")
@@ -427,7 +416,9 @@ def test_client_errors_are_raised_at_once_with_status_and_message(
     llm, make_client, fake, sleeps, code, message
 ):
     fake.script(then=status(code, message))  # the same answer every time, as a real server
-    exc = catch(llm.ClientError, f"for HTTP {code}", lambda: make_client(max_retries=3).chat(USER))
+    with expect_error(llm.ClientError, f"for HTTP {code}") as caught:
+        make_client(max_retries=3).chat(USER)
+    exc = caught.value
     assert_not_retried(fake, sleeps, f"a {code}")
     assert exc.status == code, f"ClientError.status should be {code}, got {exc.status!r}"
     assert message in str(exc), f"the server's message {message!r} is not in {str(exc)!r}"
@@ -451,7 +442,9 @@ def test_a_5xx_outside_the_retryable_set_is_a_server_error_raised_at_once(
     llm, make_client, fake, sleeps, code
 ):
     fake.script(then=status(code, "not here"))
-    exc = catch(llm.ServerError, f"for HTTP {code}", lambda: make_client(max_retries=3).chat(USER))
+    with expect_error(llm.ServerError, f"for HTTP {code}") as caught:
+        make_client(max_retries=3).chat(USER)
+    exc = caught.value
     assert_not_retried(fake, sleeps, f"a {code} (not in RETRYABLE_STATUSES)")
     assert exc.status == code, f"ServerError.status should be {code}, got {exc.status!r}"
 
@@ -463,11 +456,11 @@ def test_a_5xx_outside_the_retryable_set_is_a_server_error_raised_at_once(
 )
 def test_exhausted_retries_raise_the_error_of_the_last_attempt(llm, make_client, fake, sleeps):
     fake.script(status(429, "quota"), status(503, "busy"), status(502, "upstream went away"))
-    exc = catch(
-        llm.ServerError,
-        "after 429, 503, 502 with max_retries=2 (the last failure)",
-        lambda: make_client(max_retries=2).chat(USER),
-    )
+    with expect_error(
+        llm.ServerError, "after 429, 503, 502 with max_retries=2 (the last failure)"
+    ) as caught:
+        make_client(max_retries=2).chat(USER)
+    exc = caught.value
     assert_requests(fake, 3, "max_retries=2 means 3 attempts")
     assert_sleeps(sleeps, [0.5, 1.0], "one sleep between attempts", last_failed=True)
     assert exc.status == 502, f"the last failure was a 502, the error says {exc.status!r}"
@@ -526,11 +519,9 @@ def test_a_connection_that_keeps_closing_raises_server_error_without_status(
     llm, make_client, fake, sleeps
 ):
     fake.script(then=disconnect())
-    exc = catch(
-        llm.ServerError,
-        "when the connection closes without an answer",
-        lambda: make_client(max_retries=2).chat(USER),
-    )
+    with expect_error(llm.ServerError, "when the connection closes without an answer") as caught:
+        make_client(max_retries=2).chat(USER)
+    exc = caught.value
     assert exc.status is None, f"no response came, so status is None, not {exc.status!r}"
     assert_requests(fake, 3, "closed connections are retried")
 
@@ -546,7 +537,9 @@ def test_a_refused_connection_is_a_server_error_without_status_and_is_retried(ll
         closed.bind(("127.0.0.1", 0))
         url = f"http://127.0.0.1:{closed.getsockname()[1]}"
         client = llm.LLMClient(url, sleep=sleeps, rng=CeilingRng(), timeout=5.0, max_retries=2)
-        exc = catch(llm.ServerError, "when the connection is refused", lambda: client.chat(USER))
+        with expect_error(llm.ServerError, "when the connection is refused") as caught:
+            client.chat(USER)
+        exc = caught.value
     assert exc.status is None, f"no response came, so status is None, not {exc.status!r}"
     assert_sleeps(sleeps, [0.5, 1.0], "a refused connection is retried", last_failed=True)
 
