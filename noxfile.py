@@ -110,11 +110,11 @@ def venv_fingerprint(venv: Path) -> str:
 
 def venv_change(venv: Path) -> str | None:
     """Why ``venv`` cannot be trusted as built (one sentence), or None when it can."""
-    stamp = venv / FINGERPRINT_NAME
+    stamp, name = venv / FINGERPRINT_NAME, f"{venv.parent.name}/{venv.name}"  # .nox/katas
     if not stamp.exists():
-        return f"{venv.name} has no fingerprint (built before they existed, or never finished)"
+        return f"{name} has no fingerprint (built before they existed, or never finished)"
     if stamp.read_text(encoding="ascii", errors="replace") != venv_fingerprint(venv):
-        return f"{venv.name} changed since it was built (files added, removed or edited)"
+        return f"{name} changed since it was built (files added, removed or edited)"
     return None
 
 
