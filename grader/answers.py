@@ -122,8 +122,13 @@ def _source_without_comments(lines: Sequence[str], first: int, tokens: Sequence[
         if token.map and token.type in (*_CODE_BLOCKS, "html_block"):
             for number in range(max(token.map[0], first), min(token.map[1], first + len(lines))):
                 kind[number - first] = "code" if token.type in _CODE_BLOCKS else "html"
-    spans = [c.content for t in tokens if t.type == "inline" for c in t.children or []
-             if c.type == "code_inline"]  # fmt: skip
+    spans = [
+        c.content
+        for t in tokens
+        if t.type == "inline"
+        for c in t.children or []
+        if c.type == "code_inline"
+    ]
 
     def drop(match: re.Match[str]) -> str:
         return match.group() if any(match.group() in span for span in spans) else ""
@@ -145,8 +150,11 @@ def _source_without_comments(lines: Sequence[str], first: int, tokens: Sequence[
 def _sections(markdown: str) -> list[tuple[str, str, int]]:
     """``(heading, body source, words)`` for every answer section, in order."""
     lines, tokens = _parse(markdown)
-    headings = [i for i, token in enumerate(tokens) if token.type == "heading_open"
-                and token.level == 0 and token.tag in ("h1", "h2")]  # fmt: skip
+    headings = [
+        i
+        for i, token in enumerate(tokens)
+        if token.type == "heading_open" and token.level == 0 and token.tag in ("h1", "h2")
+    ]
     sections = []
     for n, start in enumerate(headings):
         inline = tokens[start + 1]

@@ -89,8 +89,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="seconds allowed per test (default %(default)s)",
     )
-    grade.add_argument("--day-timeout", type=_positive, default=Limits.per_day_s, metavar="S",
-                       help="seconds allowed per day (default %(default)s)")  # fmt: skip
+    grade.add_argument(
+        "--day-timeout",
+        type=_positive,
+        default=Limits.per_day_s,
+        metavar="S",
+        help="seconds allowed per day (default %(default)s)",
+    )
     hint = subparsers.add_parser("hint", help="the next hint for the first failing task")
     hint.add_argument("day", metavar="DAY", help="day31 or 31")
     hint.add_argument("--all", action="store_true", help="show every hint revealed so far")
@@ -98,8 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     progress = subparsers.add_parser("progress", help="every day's status and Milestone 4")
     progress.add_argument("--progress-dir", type=Path, metavar="DIR")
     progress.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    progress.add_argument("--target", type=Path, metavar="CLONE",
-                          help="a learner's own ledger, read-only")  # fmt: skip
+    progress.add_argument(
+        "--target", type=Path, metavar="CLONE", help="a learner's own ledger, read-only"
+    )
     listing = subparsers.add_parser("list", help="every day with its title, topics and status")
     listing.add_argument("--progress-dir", type=Path, metavar="DIR")
     reset = subparsers.add_parser("reset", help="restore a day's stubs (after a backup)")
@@ -211,8 +217,10 @@ def _run(argv: list[str] | None) -> int:
     try:
         args, extra = build_parser().parse_known_args(argv)
         if extra:
-            raise UsageError(f"unrecognized arguments: {' '.join(extra)} "
-                             f"(see: python -m grader {args.command} --help)")  # fmt: skip
+            raise UsageError(
+                f"unrecognized arguments: {' '.join(extra)} "
+                f"(see: python -m grader {args.command} --help)"
+            )
         handler = {
             "grade": commands.command_grade,
             "hint": commands.command_hint,

@@ -91,8 +91,18 @@ def grade_clones(clones: list[Path], days: list[str], jobs: int, progress: Path)
 
     def one(clone: Path) -> list[Path]:
         ledger = learner_progress_dir(progress, clone)
-        command = [sys.executable, "-m", "grader", "grade", *days, "--target", str(clone),
-                   "--json", "--progress-dir", str(ledger)]  # fmt: skip
+        command = [
+            sys.executable,
+            "-m",
+            "grader",
+            "grade",
+            *days,
+            "--target",
+            str(clone),
+            "--json",
+            "--progress-dir",
+            str(ledger),
+        ]
         done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True)
         try:
             summary = json.loads(done.stdout)["days"]
@@ -144,14 +154,18 @@ def build(reports: list[dict[str, Any]], days: list[str]) -> Cohort:
         history = report.get("learner_history") or {}
         failing = [t for t in report["tests"] if t["status"] != "passed" and not t.get("bonus")]
         cells[key] = Cell(
-            learner=key[0], day=key[1], percent=float(report.get("percent") or 0.0),
-            best_percent=best[key], passed=bool(report.get("passed")),
+            learner=key[0],
+            day=key[1],
+            percent=float(report.get("percent") or 0.0),
+            best_percent=best[key],
+            passed=bool(report.get("passed")),
             hints=sum((report.get("hints_revealed") or {}).values()),
             attempts=int(history.get("attempts") or 0),
             first_failing=failing[0]["name"] if failing else None,
             first_passed_at=history.get("first_passed_at") or passed_at.get(key),
-            copy_flags=_own_flags(report), report=str(report.get("_path", "")),
-        )  # fmt: skip
+            copy_flags=_own_flags(report),
+            report=str(report.get("_path", "")),
+        )
     shown_days = days or sorted({d for _, d in cells})
     return Cohort(learners, shown_days, cells, latest)
 
@@ -160,8 +174,11 @@ def _own_flags(report: dict[str, Any]) -> list[dict[str, Any]]:
     """The report's flags: files and answers too close to the reference."""
     similarity = report.get("similarity") or {}
     entries = similarity.get("files", []) + similarity.get("answers", [])
-    return [{"file": e["file"], "like": "reference", "score": e["similarity"]}
-            for e in entries if e.get("flagged")]  # fmt: skip
+    return [
+        {"file": e["file"], "like": "reference", "score": e["similarity"]}
+        for e in entries
+        if e.get("flagged")
+    ]
 
 
 def flag_pairs(cohort: Cohort, clone_of: dict[str, Path] | None) -> None:
@@ -188,14 +205,22 @@ def flag_pairs(cohort: Cohort, clone_of: dict[str, Path] | None) -> None:
 
 
 def _worked_hashes(report: dict[str, Any]) -> dict[str, str]:
-    return {f["path"].rsplit("/", 1)[-1]: f["sha256"] for f in report.get("files", [])
-            if f.get("exists") and not f.get("same_as_reference")}  # fmt: skip
+    return {
+        f["path"].rsplit("/", 1)[-1]: f["sha256"]
+        for f in report.get("files", [])
+        if f.get("exists") and not f.get("same_as_reference")
+    }
 
 
-def _pair_scores(cohort: Cohort, day: str, a: str, b: str,
-                 clone_of: dict[str, Path] | None) -> list[tuple[str, float]]:  # fmt: skip
-    from_reference = {f["file"] for who in (a, b) for f in cohort.cells[who, day].copy_flags
-                      if f["like"] == "reference"}  # fmt: skip
+def _pair_scores(
+    cohort: Cohort, day: str, a: str, b: str, clone_of: dict[str, Path] | None
+) -> list[tuple[str, float]]:
+    from_reference = {
+        f["file"]
+        for who in (a, b)
+        for f in cohort.cells[who, day].copy_flags
+        if f["like"] == "reference"
+    }
     scores: list[tuple[str, float | None]] = []
     if clone_of:
         day_info = get_day(day)
@@ -205,8 +230,10 @@ def _pair_scores(cohort: Cohort, day: str, a: str, b: str,
                 stub = EXERCISES_ROOT / day / name
                 scores.append((name, code_similarity(folders[0] / name, folders[1] / name, stub)))
         for name in day_info.answers:
-            both = [answer_similarity(folders[0] / name, folders[1] / name),
-                    answer_similarity(folders[1] / name, folders[0] / name)]  # fmt: skip
+            both = [
+                answer_similarity(folders[0] / name, folders[1] / name),
+                answer_similarity(folders[1] / name, folders[0] / name),
+            ]
             scores.append((name, max((s for s in both if s is not None), default=None)))
         thresholds = {name: ANSWER_THRESHOLD for name in day_info.answers}
     else:
@@ -215,9 +242,13 @@ def _pair_scores(cohort: Cohort, day: str, a: str, b: str,
             (name, 1.0) for name, digest in hashes[0].items() if hashes[1].get(name) == digest
         ]
         thresholds = {}
-    return [(name, score) for name, score in scores
-            if score is not None and score >= thresholds.get(name, CODE_THRESHOLD)
-            and name not in from_reference]  # fmt: skip
+    return [
+        (name, score)
+        for name, score in scores
+        if score is not None
+        and score >= thresholds.get(name, CODE_THRESHOLD)
+        and name not in from_reference
+    ]
 
 
 # --- output -----------------------------------------------------------------------------
@@ -288,18 +319,30 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
         metavar="DIR",
         help="where the HTML pages go (default: cohort/ in the progress folder)",
     )
-    parser.add_argument("--progress-dir", type=Path, default=PROGRESS_ROOT, metavar="DIR",
-                        help="the mentor's progress folder: one ledger per learner under "
-                        "targets/<learner id>/ (default: progress/)")  # fmt: skip
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
-                        help="clones graded at once (default: one per core)")  # fmt: skip
+    parser.add_argument(
+        "--progress-dir",
+        type=Path,
+        default=PROGRESS_ROOT,
+        metavar="DIR",
+        help="the mentor's progress folder: one ledger per learner under "
+        "targets/<learner id>/ (default: progress/)",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="clones graded at once (default: one per core)",
+    )
     return parser
 
 
 def command_cohort(args: argparse.Namespace) -> int:
     if bool(args.clones) == bool(args.from_reports):
-        raise UsageError("give learners' clones (cohort CLONE...) or --from-reports DIR, "
-                         "not both and not neither")  # fmt: skip
+        raise UsageError(
+            "give learners' clones (cohort CLONE...) or --from-reports DIR, "
+            "not both and not neither"
+        )
     days = [d.name for d in select_days(args.days)]
     clone_of = None
     if args.clones:
@@ -310,8 +353,9 @@ def command_cohort(args: argparse.Namespace) -> int:
         reports = read_reports(paths)
         clone_of = {r["learner"]["id"]: Path(r["target"]).parent.parent for r in reports}
         # the best percent needs every report of these learners, not only today's
-        reports = read_reports({p for path in paths for p in path.parent.glob("*.json")
-                                if p.name != "latest.json"})  # fmt: skip
+        reports = read_reports(
+            {p for path in paths for p in path.parent.glob("*.json") if p.name != "latest.json"}
+        )
     else:
         reports = read_reports(reports_under(args.from_reports))
     if not reports:
@@ -320,8 +364,16 @@ def command_cohort(args: argparse.Namespace) -> int:
     flag_pairs(cohort, clone_of)
     index = write_pages(cohort, args.out or args.progress_dir / "cohort", clone_of)
     if args.json:
-        print(json.dumps({"learners": cohort.learners, "days": cohort.days,
-                          "cells": cohort.rows(), "page": str(index)}))  # fmt: skip
+        print(
+            json.dumps(
+                {
+                    "learners": cohort.learners,
+                    "days": cohort.days,
+                    "cells": cohort.rows(),
+                    "page": str(index),
+                }
+            )
+        )
     elif args.csv:
         sys.stdout.write(to_csv(cohort))
     else:

@@ -209,8 +209,9 @@ def write_pages(cohort: Cohort, out: Path, clone_of: dict[str, Path] | None = No
         clean = {k: v for k, v in report.items() if not k.startswith("_")}
         write_json_atomic(folder / f"{day}.json", clean)
         clone = (clone_of or {}).get(learner_id)
-        write_text_atomic(folder / f"{day}.html",
-                          report_html(clean, cohort.cells[learner_id, day], clone))  # fmt: skip
+        write_text_atomic(
+            folder / f"{day}.html", report_html(clean, cohort.cells[learner_id, day], clone)
+        )
         links[learner_id, day] = f"{learner_id}/{day}.html"
     index = out / "index.html"
     write_text_atomic(index, index_html(cohort, links))

@@ -48,10 +48,13 @@ def command_grade(args: argparse.Namespace) -> int:
     """Grade the days asked for; exit 0 when every one passed, else 1."""
     console = make_console(sys.stderr if args.json else None)
     request = grade_request(
-        target=args.target, solutions=args.solutions, progress_dir=args.progress_dir,
+        target=args.target,
+        solutions=args.solutions,
+        progress_dir=args.progress_dir,
         limits=Limits(per_test_s=args.test_timeout, per_day_s=args.day_timeout),
-        seed=args.seed, only=args.only,
-    )  # fmt: skip
+        seed=args.seed,
+        only=args.only,
+    )
     summary = grade_days(select_days(args.days), request, console, all_rows=args.all_rows)
     if args.json:
         print(json.dumps({"days": summary}))
@@ -72,11 +75,16 @@ def grade_days(
         render_day(console, result, report, all_rows=all_rows, replay=request.only is not None)
         if recorded.in_ledger and closes_milestone(day):
             render_milestone_reached(console, milestone_name(), recorded.milestone_reached_at)
-        summary.append({
-            "day": result.day, "score": result.score, "max_score": result.max_score,
-            "percent": result.percent, "passed": result.passed,
-            "report": str(recorded.report) if recorded.report else None,
-        })  # fmt: skip
+        summary.append(
+            {
+                "day": result.day,
+                "score": result.score,
+                "max_score": result.max_score,
+                "percent": result.percent,
+                "passed": result.passed,
+                "report": str(recorded.report) if recorded.report else None,
+            }
+        )
     return summary
 
 

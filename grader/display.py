@@ -60,10 +60,15 @@ def make_console(file: IO[str] | None = None, width: int | None = None) -> Conso
     stream = file or sys.stdout
     plain = not wants_colour(stream)
     return Console(
-        file=stream, theme=THEME, width=width, highlight=False,
-        no_color=plain, color_system=None if plain else "auto", emoji=False,
+        file=stream,
+        theme=THEME,
+        width=width,
+        highlight=False,
+        no_color=plain,
+        color_system=None if plain else "auto",
+        emoji=False,
         force_terminal=False if plain else None,
-    )  # fmt: skip
+    )
 
 
 def _plain(console: Console) -> bool:
@@ -102,9 +107,11 @@ def render_day(
     so they can be copied at any terminal width.
     """
     console.print(
-        Text.assemble((f"{result.day} · {result.title}", "grade.title"),
-                      (f"  (graded: {_shown_target(result)})", "grade.dim"))
-    )  # fmt: skip
+        Text.assemble(
+            (f"{result.day} · {result.title}", "grade.title"),
+            (f"  (graded: {_shown_target(result)})", "grade.dim"),
+        )
+    )
     failing = failing_first(result)
     passing = [t for t in result.tests if t.status is TestStatus.PASSED]
     rows = failing + passing if all_rows else failing
@@ -112,9 +119,11 @@ def render_day(
         _render_table(console, rows)
     if passing and not all_rows:
         console.print(
-            Text(f"{len(passing)} test(s) passed" + (" (--all-rows lists them)" if failing else ""),
-                 style="grade.pass")
-        )  # fmt: skip
+            Text(
+                f"{len(passing)} test(s) passed" + (" (--all-rows lists them)" if failing else ""),
+                style="grade.pass",
+            )
+        )
     replays = [cmd for t in failing if (cmd := replay_command(result, t))]
     if replays and not replay:
         console.print(Text("Replay a failing randomised test with its seed:", style="grade.dim"))
@@ -134,10 +143,13 @@ def render_copy_flags(console: Console, result: DayResult) -> None:
         return
     found = ", ".join(f"{f['file']} {f['score']:.2f}" for f in flags)
     block = result.similarity or {}
-    console.print(Text(
-        f"Copy check: {found} look like the reference (flagged at {block.get('threshold')} "
-        f"for code, {block.get('answers_threshold')} for answers; your mentor sees this too)",
-        style="grade.error"))  # fmt: skip
+    console.print(
+        Text(
+            f"Copy check: {found} look like the reference (flagged at {block.get('threshold')} "
+            f"for code, {block.get('answers_threshold')} for answers; your mentor sees this too)",
+            style="grade.error",
+        )
+    )
 
 
 def _render_table(console: Console, rows: list[TestResult]) -> None:
@@ -159,9 +171,11 @@ def _render_table(console: Console, rows: list[TestResult]) -> None:
         previous = test.message if test.status is not TestStatus.PASSED else ""
         name = f"{test.name} (bonus)" if test.bonus else test.name
         table.add_row(
-            Text(name), Text(test.status.value, style=STATUS_STYLE[test.status]),
-            f"{_points(test.points)}/{_points(test.max_points)}", note,
-        )  # fmt: skip
+            Text(name),
+            Text(test.status.value, style=STATUS_STYLE[test.status]),
+            f"{_points(test.points)}/{_points(test.max_points)}",
+            note,
+        )
     console.print(table)
 
 
@@ -178,8 +192,9 @@ def render_answers(console: Console, result: DayResult) -> None:
             todo = ", ".join(answer.missing)
             line = Text(
                 f"  to write  {answer.file}: {answer.complete_sections}/{answer.sections} sections "
-                f"complete; still to write: {todo}", style="grade.timeout",
-            )  # fmt: skip
+                f"complete; still to write: {todo}",
+                style="grade.timeout",
+            )
         console.print(line)
 
 
@@ -223,8 +238,11 @@ def render_summary(
     if replay:
         # A replay reruns one test with one seed: it says how that test went, no verdict.
         ran = ", ".join(f"{t.name}: {t.status.value}" for t in result.tests)
-        style = "grade.pass" if all(t.status is TestStatus.PASSED for t in result.tests) else (
-            "grade.fail")  # fmt: skip
+        style = (
+            "grade.pass"
+            if all(t.status is TestStatus.PASSED for t in result.tests)
+            else ("grade.fail")
+        )
         console.print(Text.assemble(f"{result.day} replay (not recorded): ", (ran, style)))
         console.print()
         return
@@ -239,8 +257,9 @@ def render_summary(
         measured = f"{_points(result.score)}/{_points(result.max_score)} points"
     else:
         measured = "written answers"
-    line = Text.assemble(f"{result.day}: {measured} ({result.percent:g} %), {rule}: ",
-                         verdict_text(result))  # fmt: skip
+    line = Text.assemble(
+        f"{result.day}: {measured} ({result.percent:g} %), {rule}: ", verdict_text(result)
+    )
     if result.bonus_max_score:
         line.append(f"  bonus {_points(result.bonus_score)}/{_points(result.bonus_max_score)}")
     console.print(line)
@@ -263,11 +282,18 @@ def render_hint(console: Console, day: str, task: str, hints: list[str], shown: 
     console.print(Text(f"{day} · {task}: hint {shown} of {len(hints)}", style="grade.title"))
     console.print(Text(hints[shown - 1], style="grade.hint"))
     if shown < len(hints):
-        console.print(Text(f"Still stuck? Run the same command again for hint {shown + 1}.",
-                           style="grade.dim"))  # fmt: skip
+        console.print(
+            Text(
+                f"Still stuck? Run the same command again for hint {shown + 1}.", style="grade.dim"
+            )
+        )
     else:
-        console.print(Text(f"That was the last hint. After trying, compare with solutions/{day}/.",
-                           style="grade.dim"))  # fmt: skip
+        console.print(
+            Text(
+                f"That was the last hint. After trying, compare with solutions/{day}/.",
+                style="grade.dim",
+            )
+        )
 
 
 def render_hints(console: Console, day: str, revealed: dict[str, list[str]]) -> None:
@@ -292,18 +318,28 @@ def render_progress(console: Console, status: dict[str, Any]) -> None:
         best = "-" if row["best_percent"] is None else f"{row['best_percent']:g} %"
         passed = f"yes ({row['first_passed_at'][:10]})" if row["passed"] else "no"
         # the same fact the milestone reads: the answers at the day's latest grade
-        answers = "-" if not row["attempts"] else (
-            "complete" if row["answers_complete"] else "incomplete")  # fmt: skip
+        answers = (
+            "-"
+            if not row["attempts"]
+            else ("complete" if row["answers_complete"] else "incomplete")
+        )
         style = "grade.pass" if row["passed"] else "grade.fail"
-        cells = [row["day"], Text(row["title"]), best, str(row["attempts"]), answers,
-                 Text(passed, style=style)]  # fmt: skip
+        cells = [
+            row["day"],
+            Text(row["title"]),
+            best,
+            str(row["attempts"]),
+            answers,
+            Text(passed, style=style),
+        ]
         if flagged:
             cells.append(Text(", ".join(f["file"] for f in row["copy_flags"]), style="grade.error"))
         table.add_row(*cells)
     console.print(table)
     if status["reached"]:
-        console.print(Text(f"{status['name']}: reached on {status['reached_at'][:10]}.",
-                           style="grade.pass"))  # fmt: skip
+        console.print(
+            Text(f"{status['name']}: reached on {status['reached_at'][:10]}.", style="grade.pass")
+        )
         return
     console.print(Text(f"{status['name']}: not reached yet. Still missing:", style="grade.title"))
     for line in status["missing"]:

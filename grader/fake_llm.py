@@ -185,16 +185,26 @@ class _Handler(BaseHTTPRequestHandler):
         content = reply.content if reply.content is not None else echo(body["messages"])
         prompt = sum(count_tokens(str(m.get("content", ""))) for m in body["messages"])
         completion = count_tokens(content)
-        usage = {"prompt_tokens": prompt, "completion_tokens": completion,
-                 "total_tokens": prompt + completion}  # fmt: skip
+        usage = {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+        }
         if body.get("stream"):
             data = self._sse(content, usage, cut=reply.cut_stream)
             return self._send(200, "text/event-stream", data, reply.chunk_bytes)
         message = {"role": "assistant", "content": content}
         choice = {"index": 0, "message": message, "finish_reason": "stop"}
-        self._send_json(200, {"id": self.server.fake.next_id(), "object": "chat.completion",
-                              "model": body.get("model", "fake-1"), "choices": [choice],
-                              "usage": usage})  # fmt: skip
+        self._send_json(
+            200,
+            {
+                "id": self.server.fake.next_id(),
+                "object": "chat.completion",
+                "model": body.get("model", "fake-1"),
+                "choices": [choice],
+                "usage": usage,
+            },
+        )
 
     def _sse(self, content: str, usage: dict[str, int], *, cut: bool) -> bytes:
         """The stream: a comment, a role delta, content deltas, a usage chunk, [DONE]."""
@@ -224,8 +234,14 @@ class _Handler(BaseHTTPRequestHandler):
         data = json.dumps(payload, ensure_ascii=False).encode()
         self._send(code, "application/json", data, None, headers)
 
-    def _send(self, code: int, content_type: str, data: bytes, chunk_bytes: int | None,
-              headers: dict[str, str] | None = None) -> None:  # fmt: skip
+    def _send(
+        self,
+        code: int,
+        content_type: str,
+        data: bytes,
+        chunk_bytes: int | None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.send_response(code)
         self.send_header("Content-Type", content_type)
         if content_type != "text/event-stream":

@@ -31,13 +31,15 @@ def learner_history(clone_root: Path, day: str) -> dict[str, Any]:
     return {
         "found": ledger is not None,
         "attempts": _int(entry.get("attempts")),
-        "first_passed_at": entry.get("first_passed_at") if isinstance(
-            entry.get("first_passed_at"), str) else None,
+        "first_passed_at": entry.get("first_passed_at")
+        if isinstance(entry.get("first_passed_at"), str)
+        else None,
         "best_percent": _number(entry.get("best_percent")),
-        "hints_revealed": {str(k): _int(v) for k, v in hints.items()} if isinstance(
-            hints, dict) else {},
+        "hints_revealed": {str(k): _int(v) for k, v in hints.items()}
+        if isinstance(hints, dict)
+        else {},
         "problem": problem,
-    }  # fmt: skip
+    }
 
 
 def _int(value: Any) -> int:

@@ -82,8 +82,17 @@ def _dirty(root: Path, foreign: bool) -> bool:
     present = [p for p in committed if (root / p).is_file()]
     if len(present) != len(committed):
         return True  # a tracked file was deleted
-    hashes = git(root, "hash-object", "--no-filters", "--stdin-paths", foreign=foreign,
-                 stdin="\n".join(present) + "\n") or ""  # fmt: skip
+    hashes = (
+        git(
+            root,
+            "hash-object",
+            "--no-filters",
+            "--stdin-paths",
+            foreign=foreign,
+            stdin="\n".join(present) + "\n",
+        )
+        or ""
+    )
     return hashes.split() != [committed[p] for p in present]
 
 
@@ -113,8 +122,12 @@ def learner(folder: Path, foreign: bool = True) -> dict[str, Any]:
                 name, email = author.split("\0")
         remote = git(root, "config", "--get", "remote.origin.url", foreign=foreign)
     anchor = root or folder.resolve()
-    return {"id": learner_id(name, email, remote, anchor), "name": name or None,
-            "email": email or None, "remote": remote}  # fmt: skip
+    return {
+        "id": learner_id(name, email, remote, anchor),
+        "name": name or None,
+        "email": email or None,
+        "remote": remote,
+    }
 
 
 def learner_id(name: str | None, email: str | None, remote: str | None, where: Path) -> str:

@@ -40,17 +40,19 @@ def day_rows(ledger: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for day in all_days():
         entry = ledger.get("days", {}).get(day.name, {})
-        rows.append({
-            "day": day.name,
-            "title": day.title,
-            "in_milestone": bool(day.milestone),
-            "attempts": int(entry.get("attempts", 0)),
-            "best_percent": entry.get("best_percent"),
-            "passed": bool(entry.get("first_passed_at")),
-            "first_passed_at": entry.get("first_passed_at"),
-            "answers_complete": bool(entry.get("answers_complete", False)),
-            "copy_flags": list(entry.get("copy_flags") or []),
-        })  # fmt: skip
+        rows.append(
+            {
+                "day": day.name,
+                "title": day.title,
+                "in_milestone": bool(day.milestone),
+                "attempts": int(entry.get("attempts", 0)),
+                "best_percent": entry.get("best_percent"),
+                "passed": bool(entry.get("first_passed_at")),
+                "first_passed_at": entry.get("first_passed_at"),
+                "answers_complete": bool(entry.get("answers_complete", False)),
+                "copy_flags": list(entry.get("copy_flags") or []),
+            }
+        )
     return rows
 
 

@@ -106,16 +106,20 @@ def command_notes(args: argparse.Namespace) -> int:
     """Write the notes document and say where it went and what is still missing."""
     source = args.source or EXERCISES_ROOT
     if not source.is_dir():
-        raise UsageError(f"--source {str(source)!r} is not a folder; give an exercises/-shaped "
-                         "folder (the one holding day31/, day32/, …)")  # fmt: skip
+        raise UsageError(
+            f"--source {str(source)!r} is not a folder; give an exercises/-shaped "
+            "folder (the one holding day31/, day32/, …)"
+        )
     progress_dir = args.progress_dir or PROGRESS_ROOT
     output = args.output or progress_dir / OUTPUT_NAME
     notes = compile_notes(source, all_days())
     labs = labs_section(all_days(), progress_dir, output.parent)
     write_text_atomic(output, render_notes(notes, labs))
     console = make_console()
-    console.print(f"Wrote {shown_path(output)}: {notes.answers_written} answer(s) from "
-                  f"{len(notes.sections)} day(s).")  # fmt: skip
+    console.print(
+        f"Wrote {shown_path(output)}: {notes.answers_written} answer(s) from "
+        f"{len(notes.sections)} day(s)."
+    )
     if notes.still_to_write:
         console.print(f"Still to write: {len(notes.still_to_write)} section(s), listed at the end.")
     return 0

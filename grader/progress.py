@@ -87,9 +87,15 @@ def day_entry(ledger: dict[str, Any], day: str) -> dict[str, Any]:
     """The ledger's record of ``day``, created empty on first use."""
     return ledger["days"].setdefault(
         day,
-        {"attempts": 0, "best_score": 0.0, "best_percent": 0.0, "first_passed_at": None,
-         "history": [], "hints_revealed": {}},
-    )  # fmt: skip
+        {
+            "attempts": 0,
+            "best_score": 0.0,
+            "best_percent": 0.0,
+            "first_passed_at": None,
+            "history": [],
+            "hints_revealed": {},
+        },
+    )
 
 
 def record_attempt(ledger: dict[str, Any], entry: dict[str, Any]) -> None:

@@ -38,13 +38,15 @@ def file_digests(
     for name in names:
         path = day_dir / name
         digest = _sha256(path)
-        digests.append({
-            "path": f"{label}/{name}",
-            "exists": digest is not None,
-            "sha256": digest,
-            "bytes": path.stat().st_size if digest is not None else 0,
-            "same_as_reference": digest is not None and digest == _sha256(reference_dir / name),
-        })  # fmt: skip
+        digests.append(
+            {
+                "path": f"{label}/{name}",
+                "exists": digest is not None,
+                "sha256": digest,
+                "bytes": path.stat().st_size if digest is not None else 0,
+                "same_as_reference": digest is not None and digest == _sha256(reference_dir / name),
+            }
+        )
     return tuple(digests)
 
 
@@ -67,8 +69,11 @@ def grader_fingerprint() -> dict[str, Any]:
         except metadata.PackageNotFoundError:
             requirements[name] = None
     digest.update(json.dumps(requirements, sort_keys=True).encode())
-    return {"version": real_version(), "fingerprint": digest.hexdigest(),
-            "requirements": requirements}  # fmt: skip
+    return {
+        "version": real_version(),
+        "fingerprint": digest.hexdigest(),
+        "requirements": requirements,
+    }
 
 
 def _is_source(path: Path) -> bool:

@@ -59,8 +59,14 @@ def record_grade(result: DayResult, request: GradeRequest) -> Recorded:
 def history_entry(result: DayResult, report: Path, progress_dir: Path) -> dict[str, Any]:
     """The ledger's line for one attempt (see :mod:`grader.progress`)."""
     return {
-        "day": result.day, "at": result.finished_at, "score": result.score,
-        "max_score": result.max_score, "percent": result.percent, "passed": result.passed,
-        "answers_complete": result.answers_complete, "graded": result.graded,
-        "report": str(report.relative_to(progress_dir)), "copy_flags": result.copy_flags,
-    }  # fmt: skip
+        "day": result.day,
+        "at": result.finished_at,
+        "score": result.score,
+        "max_score": result.max_score,
+        "percent": result.percent,
+        "passed": result.passed,
+        "answers_complete": result.answers_complete,
+        "graded": result.graded,
+        "report": str(report.relative_to(progress_dir)),
+        "copy_flags": result.copy_flags,
+    }

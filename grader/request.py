@@ -75,8 +75,10 @@ def grade_request(
         if (root / "exercises").is_dir() and not any(root.glob("day[0-9][0-9]")):
             root = root / "exercises"  # a whole clone was given: use its exercises/
         if not root.is_dir():
-            raise UsageError(f"--target {str(target)!r} is not a folder; give the learner's "
-                             "exercises/ folder (or their clone)")  # fmt: skip
+            raise UsageError(
+                f"--target {str(target)!r} is not a folder; give the learner's "
+                "exercises/ folder (or their clone)"
+            )
     # The references are a self-check however they are named: never a learner's grade.
     solutions = solutions or root.resolve().is_relative_to(SOLUTIONS_ROOT)
     # Replays are never recorded. The self-check never enters a ledger or the milestone,
@@ -87,10 +89,14 @@ def grade_request(
         progress_dir = default_progress_dir(root)
     enters_ledger = progress_dir is not None and not solutions
     return GradeRequest(
-        target_root=root, graded="solutions" if solutions else "attempt",
-        limits=limits or Limits(), seed=seed, only=only, progress_dir=progress_dir,
+        target_root=root,
+        graded="solutions" if solutions else "attempt",
+        limits=limits or Limits(),
+        seed=seed,
+        only=only,
+        progress_dir=progress_dir,
         hints_revealed=hints_revealed(progress_dir) if enters_ledger else {},
-    )  # fmt: skip
+    )
 
 
 def default_progress_dir(target_root: Path) -> Path:

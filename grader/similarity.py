@@ -89,8 +89,11 @@ class _Normaliser(ast.NodeVisitor):
 
 def _without_docstring(body: list[Any]) -> list[Any]:
     first = body[0] if body else None
-    is_doc = (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
-              and isinstance(first.value.value, str))  # fmt: skip
+    is_doc = (
+        isinstance(first, ast.Expr)
+        and isinstance(first.value, ast.Constant)
+        and isinstance(first.value.value, str)
+    )
     return body[1:] if is_doc else body
 
 
@@ -130,8 +133,11 @@ def _is_stub(node: ast.AST) -> bool:
     """A function whose whole body is ``raise NotImplementedError…`` (after its docstring),
     or a class whose every method but ``__init__`` (which stubs may give) is one."""
     if isinstance(node, ast.ClassDef):
-        methods = [n for n in node.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
-                   and n.name != "__init__"]  # fmt: skip
+        methods = [
+            n
+            for n in node.body
+            if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name != "__init__"
+        ]
         return bool(methods) and all(_is_stub(m) for m in methods)
     if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
         return False
@@ -152,8 +158,11 @@ def compare_units(mine: Units, theirs: Units) -> float:
     for name, tokens in sorted(mine.items(), key=lambda kv: -len(kv[1])):
         if not unpaired:
             break
-        partner = name if name in unpaired else max(
-            unpaired, key=lambda other: _ratio(tokens, unpaired[other]))  # fmt: skip
+        partner = (
+            name
+            if name in unpaired
+            else max(unpaired, key=lambda other: _ratio(tokens, unpaired[other]))
+        )
         other = unpaired.pop(partner)
         matched += _ratio(tokens, other) * (len(tokens) + len(other))
     return round(matched / total, 4)
@@ -174,8 +183,9 @@ def code_similarity(mine: Path, theirs: Path, given: Path | None = None) -> floa
     units = [_units_of(mine), _units_of(theirs)]
     stub = _units_of(given) if given is not None else None
     if stub:
-        units = [None if u is None else {n: t for n, t in u.items() if stub.get(n) != t}
-                 for u in units]  # fmt: skip
+        units = [
+            None if u is None else {n: t for n, t in u.items() if stub.get(n) != t} for u in units
+        ]
     if not _has_work(units[0]) or not _has_work(units[1]):
         return None
     return compare_units(units[0], units[1])
@@ -217,22 +227,39 @@ def _read(path: Path) -> str | None:
 
 
 def day_similarity(
-    attempt_dir: Path, reference_dir: Path, exercises: tuple[str, ...],
-    answers: tuple[str, ...], label: str,
-) -> dict[str, Any]:  # fmt: skip
+    attempt_dir: Path,
+    reference_dir: Path,
+    exercises: tuple[str, ...],
+    answers: tuple[str, ...],
+    label: str,
+) -> dict[str, Any]:
     """The report's ``similarity`` block for one day's attempt against the references."""
     files = []
     for name in exercises:
         score = code_similarity(attempt_dir / name, reference_dir / name)
-        files.append({"path": f"{label}/{name}", "file": name, "similarity": score,
-                      "flagged": score is not None and score >= CODE_THRESHOLD})  # fmt: skip
+        files.append(
+            {
+                "path": f"{label}/{name}",
+                "file": name,
+                "similarity": score,
+                "flagged": score is not None and score >= CODE_THRESHOLD,
+            }
+        )
     written = []
     for name in answers:
         score = answer_similarity(attempt_dir / name, reference_dir / name)
-        written.append({"path": f"{label}/{name}", "file": name, "similarity": score,
-                        "flagged": score is not None and score >= ANSWER_THRESHOLD})  # fmt: skip
+        written.append(
+            {
+                "path": f"{label}/{name}",
+                "file": name,
+                "similarity": score,
+                "flagged": score is not None and score >= ANSWER_THRESHOLD,
+            }
+        )
     return {
-        "threshold": CODE_THRESHOLD, "answers_threshold": ANSWER_THRESHOLD,
-        "files": files, "answers": written,
+        "threshold": CODE_THRESHOLD,
+        "answers_threshold": ANSWER_THRESHOLD,
+        "files": files,
+        "answers": written,
         "flagged": any(f["flagged"] for f in files + written),
-    }  # fmt: skip
+    }

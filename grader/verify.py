@@ -42,9 +42,13 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
         "verify", help="re-grade the commit a report names and compare (is it genuine?)"
     )
     parser.add_argument("report", type=Path, metavar="REPORT", help="a JSON grade report")
-    parser.add_argument("--target", type=Path, metavar="CLONE",
-                        help="the learner's clone holding the report's commit "
-                             "(default: the clone the report was graded from)")  # fmt: skip
+    parser.add_argument(
+        "--target",
+        type=Path,
+        metavar="CLONE",
+        help="the learner's clone holding the report's commit "
+        "(default: the clone the report was graded from)",
+    )
     return parser
 
 
@@ -66,8 +70,10 @@ def clone_for(report: dict[str, Any], target: Path | None) -> Path:
     if target is None:
         graded = Path(str(report.get("target", "")))
         if not graded.is_absolute():
-            raise UsageError("the report was graded inside its own clone; give the learner's "
-                             "clone with --target CLONE")  # fmt: skip
+            raise UsageError(
+                "the report was graded inside its own clone; give the learner's "
+                "clone with --target CLONE"
+            )
         target = graded.parent.parent  # <clone>/exercises/<day>
     if not target.is_dir():
         raise UsageError(f"--target {str(target)!r} is not a folder; give the learner's clone")
@@ -77,11 +83,16 @@ def clone_for(report: dict[str, Any], target: Path | None) -> Path:
 def checkout(clone: Path, commit: str, into: Path) -> Path:
     """A fresh checkout of ``commit`` from ``clone`` in ``into``; returns its exercises/."""
     if git(clone, "cat-file", "-e", f"{commit}^{{commit}}") is None:
-        raise UsageError(f"commit {commit[:12]} is not in {clone}: fetch the learner's "
-                         "branch first (git fetch), then verify again")  # fmt: skip
+        raise UsageError(
+            f"commit {commit[:12]} is not in {clone}: fetch the learner's "
+            "branch first (git fetch), then verify again"
+        )
     copy = into / "clone"
-    if git(into, "clone", "-q", "--no-checkout", "--no-hardlinks", str(clone.resolve()),
-           str(copy)) is None or git(copy, "checkout", "-q", commit) is None:  # fmt: skip
+    if (
+        git(into, "clone", "-q", "--no-checkout", "--no-hardlinks", str(clone.resolve()), str(copy))
+        is None
+        or git(copy, "checkout", "-q", commit) is None
+    ):
         raise UsageError(f"could not check out {commit[:12]} from {clone}")
     return copy / "exercises"
 
@@ -102,25 +113,34 @@ def differences(claimed: dict[str, Any], actual: dict[str, Any]) -> list[str]:
             continue
         for key in ("status", "points", "max_points"):
             if mine.get(key) != real[key]:
-                timing = " (a timing test: verify again on an idle machine)" if str(
-                    real.get("message", "")).startswith("timing test") else ""  # fmt: skip
-                found.append(f"test {real['name']!r}: {key} {mine.get(key)!r} in the report, "
-                             f"{real[key]!r} on re-grade{timing}")  # fmt: skip
+                timing = (
+                    " (a timing test: verify again on an idle machine)"
+                    if str(real.get("message", "")).startswith("timing test")
+                    else ""
+                )
+                found.append(
+                    f"test {real['name']!r}: {key} {mine.get(key)!r} in the report, "
+                    f"{real[key]!r} on re-grade{timing}"
+                )
     answers = {a["file"]: a for a in actual["answers"]}
     for claim in claimed.get("answers", []):
         real = answers.get(claim.get("file"))
         for key in ("complete", "words"):
             if real is not None and claim.get(key) != real[key]:
-                found.append(f"answer {claim.get('file')}: {key} {claim.get(key)!r} in the "
-                             f"report, {real[key]!r} on re-grade")  # fmt: skip
+                found.append(
+                    f"answer {claim.get('file')}: {key} {claim.get(key)!r} in the "
+                    f"report, {real[key]!r} on re-grade"
+                )
     hashes = {f["path"]: f["sha256"] for f in actual["files"]}
     for claim in claimed.get("files", []):
         if hashes.get(claim.get("path"), claim.get("sha256")) != claim.get("sha256"):
             found.append(f"file {claim.get('path')}: sha256 differs from the commit's file")
     mine_fp = (claimed.get("grader") or {}).get("fingerprint")
     if mine_fp != actual["grader"]["fingerprint"]:
-        found.append("grader fingerprint differs: the report was made by another grader, "
-                     "other hidden tests or other library versions")  # fmt: skip
+        found.append(
+            "grader fingerprint differs: the report was made by another grader, "
+            "other hidden tests or other library versions"
+        )
     return found
 
 
@@ -132,14 +152,18 @@ def command_verify(args: argparse.Namespace) -> int:
         raise UsageError("the report names no commit (graded outside git): it cannot be verified")
     console = make_console()
     if state.get("dirty"):
-        console.print("NOT VERIFIED: the report was made from uncommitted changes (git.dirty); "
-                      "ask for a grade of a committed clone", style="grade.fail")  # fmt: skip
+        console.print(
+            "NOT VERIFIED: the report was made from uncommitted changes (git.dirty); "
+            "ask for a grade of a committed clone",
+            style="grade.fail",
+        )
         return EXIT_DIFFERS
     clone = clone_for(claimed, args.target)
     with tempfile.TemporaryDirectory(prefix="katas-verify-") as tmp:
         root = checkout(clone, state["commit"], Path(tmp))
-        request = GradeRequest(target_root=root, graded=str(claimed.get("graded", "attempt")),
-                               seed=claimed.get("seed"))  # fmt: skip
+        request = GradeRequest(
+            target_root=root, graded=str(claimed.get("graded", "attempt")), seed=claimed.get("seed")
+        )
         result = grade_day(day, request)
     actual = report_dict(result)
     # Paths in both are labelled "exercises/<day>/…": the checkout keeps the clone's layout.
@@ -147,8 +171,11 @@ def command_verify(args: argparse.Namespace) -> int:
     who = (claimed.get("learner") or {}).get("name") or clone.name
     what = f"{day.name} of {who} at {state['commit'][:10]}"
     if not found:
-        console.print(f"VERIFIED: {what}: every test, the totals, the answers, the file "
-                      "hashes and the grader fingerprint match", style="grade.pass")  # fmt: skip
+        console.print(
+            f"VERIFIED: {what}: every test, the totals, the answers, the file "
+            "hashes and the grader fingerprint match",
+            style="grade.pass",
+        )
         return EXIT_VERIFIED
     console.print(f"NOT VERIFIED: {what}: {len(found)} difference(s)", style="grade.fail")
     for line in found:

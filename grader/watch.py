@@ -75,16 +75,17 @@ def command_watch(args: argparse.Namespace) -> int:
         while True:
             console.clear()
             # a request per grade: it carries the hints revealed since the last one
-            request = grade_request(target=args.target, progress_dir=args.progress_dir,
-                                    limits=limits)  # fmt: skip
+            request = grade_request(
+                target=args.target, progress_dir=args.progress_dir, limits=limits
+            )
             grade_days([day], request, console)
             cycles += 1
             if args.max_cycles and cycles >= args.max_cycles:
                 return 0
-            console.print(f"Watching {folder.name}/ for changes (Ctrl-C to stop)…",
-                          style="grade.dim")  # fmt: skip
-            last = wait_for_change(folder, last, interval_s=args.interval,
-                                   debounce_s=args.debounce)  # fmt: skip
+            console.print(
+                f"Watching {folder.name}/ for changes (Ctrl-C to stop)…", style="grade.dim"
+            )
+            last = wait_for_change(folder, last, interval_s=args.interval, debounce_s=args.debounce)
     except KeyboardInterrupt:
         console.print(f"Stopped watching after {cycles} grade(s).")
         return 0

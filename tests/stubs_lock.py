@@ -139,9 +139,11 @@ def _implements_nothing(source: str) -> bool:
         tree = ast.parse(source)
     except SyntaxError:
         return False
-    functions = [node for node in ast.walk(tree)
-                 if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-                 and node.name != "__init__"]  # fmt: skip
+    functions = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name != "__init__"
+    ]
     return bool(functions) and all(_raises_not_implemented(f.body) for f in functions)
 
 
@@ -173,9 +175,21 @@ def stale_stubs(
 def published_files(root: Path = REPO_ROOT) -> list[str]:
     """Every file under ``exercises/`` that git tracks or would track (ignored ones left out)."""
     done = subprocess.run(
-        ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard",
-         "--", "exercises"], capture_output=True, text=True,
-    )  # fmt: skip
+        [
+            "git",
+            "-C",
+            str(root),
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+            "--",
+            "exercises",
+        ],
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         raise UsageError(f"{root} is not a git checkout: run {RELOCK} in the katas repository")
     return sorted(p for p in done.stdout.split("\0") if p and (root / p).is_file())
@@ -188,9 +202,11 @@ def write_lock(root: Path = REPO_ROOT, path: Path = LOCK_PATH) -> list[str]:
     worked = [p for p in catalog_files() if (root / p).exists() and not holds_no_work(root / p)]
     if worked:
         day = worked[0].split("/")[1]
-        raise UsageError(f"{worked[0]} holds work (an implemented function, a written answer "
-                         "or a ticked box); the lock records the published stubs: restore them "
-                         f"first (nox -s reset -- {day} --answers)")  # fmt: skip
+        raise UsageError(
+            f"{worked[0]} holds work (an implemented function, a written answer "
+            "or a ticked box); the lock records the published stubs: restore them "
+            f"first (nox -s reset -- {day} --answers)"
+        )
     old = read_lock(path) if path.exists() else {}
     new = {p: digest(root / p) for p in published_files(root)}
     path.write_text(json.dumps({"about": _ABOUT, "files": new}, indent=2) + "\n", "utf-8")

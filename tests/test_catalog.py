@@ -87,6 +87,7 @@ def test_a_day_of_another_milestone_is_refused_with_what_to_fix(tmp_path):
 def test_the_flashcards_accept_the_new_day(day41):
     env, _ = day41
     code = "from grader.flashcards import parse_day; print(parse_day('day41'))"
-    done = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, env=env,
-                          capture_output=True, text=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, env=env, capture_output=True, text=True
+    )
     assert done.stdout.strip() == "41", done.stderr

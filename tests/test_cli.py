@@ -21,9 +21,12 @@ SCHEMA = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 def run_cli(*args: str, cwd: Path = REPO_ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "grader", *args], cwd=cwd, capture_output=True, text=True,
+        [sys.executable, "-m", "grader", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
         timeout=300,
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.parametrize(
@@ -119,8 +122,9 @@ def test_target_accepts_a_learners_clone(tmp_path):
     import shutil
 
     shutil.copytree(REPO_ROOT / "solutions" / "day31", clone / "exercises" / "day31")
-    done = run_cli("grade", "day31", "--target", str(clone), "--json", "--progress-dir",
-                   str(tmp_path / "p"))  # fmt: skip
+    done = run_cli(
+        "grade", "day31", "--target", str(clone), "--json", "--progress-dir", str(tmp_path / "p")
+    )
     assert done.returncode == 0, done.stderr
     report = json.loads(Path(json.loads(done.stdout)["days"][0]["report"]).read_text())
     assert report["target"].endswith("exercises/day31") and report["graded"] == "attempt"
@@ -166,14 +170,25 @@ def _run_with_env(env: dict[str, str], *args: str) -> subprocess.CompletedProces
 
     base = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
     return subprocess.run(
-        [sys.executable, *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60,
+        [sys.executable, *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
         env={**base, **env},
-    )  # fmt: skip
+    )
 
 
 def test_an_ascii_only_terminal_gets_question_marks_not_a_crash(tmp_path):
-    done = _run_with_env({"PYTHONIOENCODING": "ascii"}, "-m", "grader", "hint", "day31",
-                         "--progress-dir", str(tmp_path))  # fmt: skip
+    done = _run_with_env(
+        {"PYTHONIOENCODING": "ascii"},
+        "-m",
+        "grader",
+        "hint",
+        "day31",
+        "--progress-dir",
+        str(tmp_path),
+    )
     assert done.returncode == 0, done.stderr
     assert "day31 ? " in done.stdout, "the '·' is replaced, not fatal"
 

@@ -34,8 +34,14 @@ def _commit(clone: Path) -> None:
 
 def _ledger(clone: Path, hints: dict[str, int], attempts: int) -> None:
     """The learner's own progress/progress.json, as their grades and hints left it."""
-    day = {"attempts": attempts, "best_score": 0.0, "best_percent": 40.0, "history": [],
-           "first_passed_at": None, "hints_revealed": hints}  # fmt: skip
+    day = {
+        "attempts": attempts,
+        "best_score": 0.0,
+        "best_percent": 40.0,
+        "history": [],
+        "first_passed_at": None,
+        "hints_revealed": hints,
+    }
     ledger = {"schema_version": 1, "days": {"day31": day}, "milestone": {"reached_at": None}}
     (clone / "progress").mkdir()
     (clone / "progress" / "progress.json").write_text(json.dumps(ledger), encoding="utf-8")
@@ -44,8 +50,13 @@ def _ledger(clone: Path, hints: dict[str, int], attempts: int) -> None:
 @pytest.fixture(scope="module")
 def classroom(tmp_path_factory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("class")
-    alice = make_clone(base / "alice" / "katas", "Alice", "alice@example.org",
-                       {"day31": "solution"}, "https://example.org/alice/katas.git")  # fmt: skip
+    alice = make_clone(
+        base / "alice" / "katas",
+        "Alice",
+        "alice@example.org",
+        {"day31": "solution"},
+        "https://example.org/alice/katas.git",
+    )
     metrics = alice / "exercises" / "day31" / "metrics.py"
     metrics.write_text("# my metrics\n" + metrics.read_text(encoding="utf-8"), encoding="utf-8")
     _commit(alice)
@@ -53,8 +64,9 @@ def classroom(tmp_path_factory) -> dict[str, Path]:
     shutil.copy(HONEST / "metrics.py", bob / "exercises" / "day31" / "metrics.py")
     _commit(bob)
     _ledger(bob, {"sigmoid": 2, "train_logistic_regression": 1}, attempts=4)
-    carol = make_clone(base / "carol" / "katas", "Carol & Co", "carol@example.org",
-                       {"day31": "stub"})  # fmt: skip
+    carol = make_clone(
+        base / "carol" / "katas", "Carol & Co", "carol@example.org", {"day31": "stub"}
+    )
     dave = make_clone(base / "dave" / "katas", "Dave", "dave@example.org", {"day31": "stub"})
     copied = (HONEST / "metrics.py").read_text(encoding="utf-8").replace("guess", "predicted")
     (dave / "exercises" / "day31" / "metrics.py").write_text(copied, encoding="utf-8")
@@ -67,10 +79,23 @@ def cohort(classroom) -> dict:
     """The cohort as JSON, graded once for the module (a mentor's progress folder in tmp)."""
     clones = [str(classroom[n]) for n in ("alice", "bob", "carol", "dave")]
     out = subprocess.run(
-        [sys.executable, "-m", "grader", "cohort", *clones, "--days", "day31", "--json",
-         "--progress-dir", str(classroom["base"] / "mentor")],
-        cwd=REPO_ROOT, capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "grader",
+            "cohort",
+            *clones,
+            "--days",
+            "day31",
+            "--json",
+            "--progress-dir",
+            str(classroom["base"] / "mentor"),
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     data = json.loads(out.stdout)
     data["by_name"] = {row["name"]: row for row in data["cells"]}
     return data
@@ -93,8 +118,10 @@ def test_hints_and_attempts_are_the_learners_own(cohort):
 
 
 def test_who_copied_and_from_whom(cohort):
-    flags = {name: {(f["file"], f["like"]) for f in row["copy_flags"]}
-             for name, row in cohort["by_name"].items()}  # fmt: skip
+    flags = {
+        name: {(f["file"], f["like"]) for f in row["copy_flags"]}
+        for name, row in cohort["by_name"].items()
+    }
     assert ("metrics.py", "reference") in flags["Alice"], "a comment line hid a copy"
     assert ("metrics.py", "Bob") in flags["Dave"], "a renamed variable hid a copy"
     assert ("metrics.py", "Dave") in flags["Bob"]
@@ -109,11 +136,24 @@ def test_when_each_day_first_passed(cohort):
 
 def test_csv_and_reports_give_the_same_cells(cohort, classroom):
     rebuilt = subprocess.run(
-        [sys.executable, "-m", "grader", "cohort", "--from-reports",
-         str(classroom["base"] / "mentor" / "targets"), "--days", "day31", "--csv",
-         "--out", str(classroom["base"] / "from-reports")],
-        cwd=REPO_ROOT, capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "grader",
+            "cohort",
+            "--from-reports",
+            str(classroom["base"] / "mentor" / "targets"),
+            "--days",
+            "day31",
+            "--csv",
+            "--out",
+            str(classroom["base"] / "from-reports"),
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     rows = {row["name"]: row for row in csv.DictReader(io.StringIO(rebuilt.stdout))}
     assert set(rows) == {"Alice", "Bob", "Carol & Co", "Dave"}
     for name, row in rows.items():
@@ -148,10 +188,19 @@ def test_the_page_renders_in_a_browser(cohort, tmp_path):
         pytest.skip("no Chromium installed (Debian: apt-get install chromium); page not rendered")
     png = tmp_path / "cohort.png"
     subprocess.run(
-        [browser, "--headless", "--no-sandbox", "--disable-gpu", f"--screenshot={png}",
-         "--window-size=1200,900", Path(cohort["page"]).as_uri()],
-        capture_output=True, timeout=120, check=True,
-    )  # fmt: skip
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            f"--screenshot={png}",
+            "--window-size=1200,900",
+            Path(cohort["page"]).as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
     assert len(set(_png_pixels(png.read_bytes()))) > 8, "the rendered page is blank"
 
 

@@ -90,17 +90,24 @@ def test_grading_every_reference_reaches_milestone_4_in_a_fresh_progress_dir(tmp
     """A learner's clone holding complete work (here: the references, copied) reaches it;
     the self-check of the same code (--solutions) never does, whatever --progress-dir says."""
     from grader.cli import main
+
     assert all(d.milestone == "Milestone 4" for d in all_days()), "every day counts towards it"
     self_check = tmp_path / "self-check"
-    assert main(["grade", "day31", "day40", "--solutions", "--progress-dir", str(self_check),
-                 "--json"]) == 0  # fmt: skip
+    assert (
+        main(
+            ["grade", "day31", "day40", "--solutions", "--progress-dir", str(self_check), "--json"]
+        )
+        == 0
+    )
     assert "Milestone 4 reached" not in capsys.readouterr().err
     assert not (self_check / "progress.json").exists(), "--solutions entered a ledger"
     assert list((self_check / "reports" / "day31").glob("*.json")), "its report is still written"
     clone, progress = tmp_path / "clone", tmp_path / "progress"
     shutil.copytree(SOLUTIONS_ROOT, clone / "exercises")
-    assert main(["grade", "all", "--target", str(clone), "--progress-dir", str(progress),
-                 "--json"]) == 0  # fmt: skip
+    assert (
+        main(["grade", "all", "--target", str(clone), "--progress-dir", str(progress), "--json"])
+        == 0
+    )
     assert "Milestone 4 reached on" in capsys.readouterr().err
     assert main(["progress", "--progress-dir", str(progress), "--json"]) == 0
     status = json.loads(capsys.readouterr().out)

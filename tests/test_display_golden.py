@@ -29,8 +29,11 @@ def break_metrics(source: str, case: str) -> str:
     if case == "pass":
         return source
     if case == "partial":  # a realistic bug: ties ignored in AUC
-        return source.replace("    ranks = np.bincount(inverse, weights=ranks)[inverse] / "
-                              "np.bincount(inverse)[inverse]\n", "")  # fmt: skip
+        return source.replace(
+            "    ranks = np.bincount(inverse, weights=ranks)[inverse] / "
+            "np.bincount(inverse)[inverse]\n",
+            "",
+        )
     if case == "syntax_error":
         return source.replace("def recall(", "def recall(:", 1)
     if case == "import_error":

@@ -14,8 +14,13 @@ EXAMPLE = REPO_ROOT / "exercises" / "day39" / "run_example.py"
 
 
 def run_example(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(EXAMPLE), *args], cwd=REPO_ROOT,
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, str(EXAMPLE), *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_the_example_says_in_one_line_what_the_stub_lacks():

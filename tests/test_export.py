@@ -376,10 +376,23 @@ def test_test_code_of_a_parametrised_test_is_its_functions_body():
 def test_the_command_writes_the_same_json_to_a_file_as_to_stdout(progress, tmp_path):
     def run(*extra: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "grader", "export", "day31", "--format", "exercism",
-             "--progress-dir", str(progress["stub"]), *extra],
-            cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "grader",
+                "export",
+                "day31",
+                "--format",
+                "exercism",
+                "--progress-dir",
+                str(progress["stub"]),
+                *extra,
+            ],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     printed = run()
     assert printed.returncode == 0, printed.stderr
@@ -427,8 +440,16 @@ def test_all_with_no_report_at_all_is_a_usage_error(capsys, tmp_path):
 def test_a_report_of_another_day_is_refused(capsys, tmp_path):
     folder = tmp_path / "reports" / "day31"
     folder.mkdir(parents=True)
-    report = {"day": "day32", "git": None, "tests": [], "score": 0, "max_score": 1,
-              "files": [], "answers": [], "grader": {}}  # fmt: skip
+    report = {
+        "day": "day32",
+        "git": None,
+        "tests": [],
+        "score": 0,
+        "max_score": 1,
+        "files": [],
+        "answers": [],
+        "grader": {},
+    }
     (folder / "latest.json").write_text(json.dumps(report), encoding="utf-8")
     assert main(["export", "31", "--format", "exercism", "--progress-dir", str(tmp_path)]) == 2
     assert "is a report of day32, not of day31" in capsys.readouterr().err

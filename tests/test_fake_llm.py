@@ -205,11 +205,16 @@ def _wait_until_refused(port: int, within_s: float = 10.0) -> bool:
 def test_killing_the_process_that_started_the_server_stops_it(how):
     """`nox -s fake-llm` runs the server as nox's child: when nox dies, no orphan is left."""
     parent = subprocess.Popen(
-        [sys.executable, "-c",
-         "import subprocess, sys; subprocess.run([sys.executable, '-m', 'grader.fake_llm',"
-         " '--port', '0', '--quiet'])"],
-        cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            "import subprocess, sys; subprocess.run([sys.executable, '-m', 'grader.fake_llm',"
+            " '--port', '0', '--quiet'])",
+        ],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         first = parent.stdout.readline()  # type: ignore[union-attr]
         match = re.search(r"http://127\.0\.0\.1:(\d+)", first)
@@ -238,9 +243,11 @@ def test_the_official_openai_client_reads_every_field_it_needs():
             usage.prompt_tokens + usage.completion_tokens
         )
         stream = client.chat.completions.create(
-            model="fake-1", messages=BODY["messages"], stream=True,
+            model="fake-1",
+            messages=BODY["messages"],
+            stream=True,
             stream_options={"include_usage": True},
-        )  # fmt: skip
+        )
         chunks = list(stream)
         text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
         assert text == reply.choices[0].message.content

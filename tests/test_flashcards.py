@@ -268,10 +268,22 @@ def test_reviews_count_every_grade_and_lapses_count_falls_from_box_2_up():
 
 @pytest.mark.parametrize(
     "text, grade",
-    [("a", Grade.AGAIN), ("Again", Grade.AGAIN), ("1", Grade.AGAIN), (" h ", Grade.HARD),
-     ("2", Grade.HARD), ("g", Grade.GOOD), ("GOOD", Grade.GOOD), ("3", Grade.GOOD),
-     ("e", Grade.EASY), ("4", Grade.EASY), ("x", None), ("", None), ("5", None)],
-)  # fmt: skip
+    [
+        ("a", Grade.AGAIN),
+        ("Again", Grade.AGAIN),
+        ("1", Grade.AGAIN),
+        (" h ", Grade.HARD),
+        ("2", Grade.HARD),
+        ("g", Grade.GOOD),
+        ("GOOD", Grade.GOOD),
+        ("3", Grade.GOOD),
+        ("e", Grade.EASY),
+        ("4", Grade.EASY),
+        ("x", None),
+        ("", None),
+        ("5", None),
+    ],
+)
 def test_grades_are_read_as_letters_words_or_numbers(text, grade):
     assert parse_grade(text) is grade
 
@@ -336,8 +348,13 @@ def test_a_whole_session_driven_by_an_answers_file(tmp_path, learner):
     assert data["schema_version"] == 1
     questions = ("What is the capital of France?", "Two plus two?", LEARNER_MARKUP)
     france, four, markup = (card_id(q) for q in questions)
-    assert data["cards"][france] == {"box": 2, "due": "2026-12-02", "reviews": 1, "lapses": 0,
-                                     "last_reviewed": "2026-12-01"}  # fmt: skip
+    assert data["cards"][france] == {
+        "box": 2,
+        "due": "2026-12-02",
+        "reviews": 1,
+        "lapses": 0,
+        "last_reviewed": "2026-12-01",
+    }
     assert (data["cards"][four]["box"], data["cards"][four]["due"]) == (3, "2026-12-04")
     assert (data["cards"][markup]["box"], data["cards"][markup]["due"]) == (1, "2026-12-01")
 
@@ -346,8 +363,10 @@ def test_a_whole_session_driven_by_an_answers_file(tmp_path, learner):
     status, text = run(tmp_path, learner, today=TODAY + timedelta(days=2), answers=str(answers))
     assert "0 due" not in text and ": 2 due, 10 new; this session: 3 cards" in text
     questions = [line for line in text.splitlines() if line.startswith("Q: ")]
-    assert questions == ["Q: Why [bold]markup[/bold] stays text?",
-                         "Q: What is the capital of France?"]  # fmt: skip
+    assert questions == [
+        "Q: Why [bold]markup[/bold] stays text?",
+        "Q: What is the capital of France?",
+    ]
     assert "Stopped after 2 of 3 cards (saved): again 0, hard 0, good 2, easy 0." in text
     assert stored(tmp_path)["cards"][france]["reviews"] == 2
 
@@ -374,13 +393,21 @@ def test_when_nothing_is_due_it_says_when_the_next_card_is(tmp_path, learner):
 @pytest.mark.parametrize(
     "content, says, aside",
     [
-        ('{"cards": {\n oops', "progress/flashcards.json is not valid JSON (line 2); it was "
-         "moved to progress/flashcards.json.corrupt-", "flashcards.json.corrupt-*"),
-        ("[1, 2, 3]", "progress/flashcards.json did not look like a flashcard schedule; it was "
-         "moved to progress/flashcards.json.invalid-", "flashcards.json.invalid-*"),
+        (
+            '{"cards": {\n oops',
+            "progress/flashcards.json is not valid JSON (line 2); it was "
+            "moved to progress/flashcards.json.corrupt-",
+            "flashcards.json.corrupt-*",
+        ),
+        (
+            "[1, 2, 3]",
+            "progress/flashcards.json did not look like a flashcard schedule; it was "
+            "moved to progress/flashcards.json.invalid-",
+            "flashcards.json.invalid-*",
+        ),
     ],
     ids=["not JSON", "not a schedule"],
-)  # fmt: skip
+)
 def test_a_corrupt_schedule_is_moved_aside_with_a_clear_message(
     tmp_path, learner, content, says, aside
 ):
@@ -401,8 +428,9 @@ def test_unreadable_entries_start_again_as_new_and_are_kept_until_reviewed(tmp_p
     )
     states, notices = read_schedule(tmp_path)
     assert states == {}
-    assert notices == ["2 card entries in flashcards.json could not be read; those cards start "
-                       "again as new"]  # fmt: skip
+    assert notices == [
+        "2 card entries in flashcards.json could not be read; those cards start again as new"
+    ]
 
 
 class Script:
@@ -426,8 +454,10 @@ def test_stopping_keeps_the_reviews_done_so_far_with_a_one_line_summary(tmp_path
     assert status == 0
     assert "'maybe' is not a grade: type a, h, g or e (or 1 to 4), or q to stop." in text
     last = text.splitlines()[-1]
-    assert last == ("Stopped after 2 of 3 cards (saved): again 1, hard 0, good 1, easy 0. "
-                    "Next due: 2026-12-01 (today).")  # fmt: skip
+    assert last == (
+        "Stopped after 2 of 3 cards (saved): again 1, hard 0, good 1, easy 0. "
+        "Next due: 2026-12-01 (today)."
+    )
     assert "Traceback" not in text
     assert len(stored(tmp_path)["cards"]) == 2
     assert script.prompts[0].startswith("Press Enter") and script.prompts[1].startswith("How well")

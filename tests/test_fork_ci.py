@@ -38,9 +38,20 @@ def fork_of_this_repository(where: Path, solved_days: list[str]) -> Path:
     ones not yet committed, nothing git ignores), committed as published, then the
     reference solutions of ``solved_days`` (code and answers) committed as their work."""
     listing = subprocess.run(
-        ["git", "-C", str(REPO_ROOT), "ls-files", "-z", "--cached", "--others",
-         "--exclude-standard"], capture_output=True, text=True, check=True,
-    ).stdout.split("\0")  # fmt: skip
+        [
+            "git",
+            "-C",
+            str(REPO_ROOT),
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\0")
     for name in filter(None, listing):
         if (REPO_ROOT / name).is_file():
             (where / name).parent.mkdir(parents=True, exist_ok=True)
@@ -88,9 +99,13 @@ def test_the_workflow_runs_the_script_on_push_and_always_uploads_the_reports():
 
 @pytest.mark.parametrize(
     "value, days",
-    [(None, ["all"]), ("", ["all"]), ("day31 day32", ["day31", "day32"]),
-     ("31,day40", ["31", "day40"])],
-)  # fmt: skip
+    [
+        (None, ["all"]),
+        ("", ["all"]),
+        ("day31 day32", ["day31", "day32"]),
+        ("31,day40", ["31", "day40"]),
+    ],
+)
 def test_katas_days_limits_the_days(monkeypatch, value, days):
     if value is None:
         monkeypatch.delenv("KATAS_DAYS", raising=False)
@@ -101,29 +116,58 @@ def test_katas_days_limits_the_days(monkeypatch, value, days):
 
 def report(tmp_path: Path, day: str, **fields) -> dict:
     """A day of grade's JSON summary, with its report file written under ``tmp_path``."""
-    data = {"day": day, "title": "Title", "tests": [], "answers": [], "answers_complete": True,
-            "problems": [], **fields}  # fmt: skip
+    data = {
+        "day": day,
+        "title": "Title",
+        "tests": [],
+        "answers": [],
+        "answers_complete": True,
+        "problems": [],
+        **fields,
+    }
     path = tmp_path / f"{day}.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     percent = fields.get("percent", 0.0)
-    return {"day": day, "percent": percent, "passed": fields.get("passed", False),
-            "report": str(path)}  # fmt: skip
+    return {
+        "day": day,
+        "percent": percent,
+        "passed": fields.get("passed", False),
+        "report": str(path),
+    }
 
 
 def test_the_summary_has_a_row_per_day_with_the_first_failing_test_and_its_hint(tmp_path):
     script = load_script()
     passed = report(tmp_path, "day31", title="ML refresh", percent=100.0, passed=True)
-    failing = report(tmp_path, "day32", percent=37.5, tests=[
-        {"name": "passes", "status": "passed", "bonus": False, "hint": ""},
-        {"name": "a bonus", "status": "failed", "bonus": True, "hint": "not this one"},
-        {"name": "cosine | of zero", "status": "failed", "bonus": False,
-         "hint": "What is |v|\nwhen v = 0?"},
-    ])  # fmt: skip
-    answers = report(tmp_path, "day38", percent=100.0, answers_complete=False, answers=[
-        {"file": "exercises/day38/answers/notes.md", "complete": True, "missing": []},
-        {"file": "exercises/day38/answers/guardrails.md", "complete": False,
-         "missing": ["Answer: guardrails", "Answer: HITL"]},
-    ])  # fmt: skip
+    failing = report(
+        tmp_path,
+        "day32",
+        percent=37.5,
+        tests=[
+            {"name": "passes", "status": "passed", "bonus": False, "hint": ""},
+            {"name": "a bonus", "status": "failed", "bonus": True, "hint": "not this one"},
+            {
+                "name": "cosine | of zero",
+                "status": "failed",
+                "bonus": False,
+                "hint": "What is |v|\nwhen v = 0?",
+            },
+        ],
+    )
+    answers = report(
+        tmp_path,
+        "day38",
+        percent=100.0,
+        answers_complete=False,
+        answers=[
+            {"file": "exercises/day38/answers/notes.md", "complete": True, "missing": []},
+            {
+                "file": "exercises/day38/answers/guardrails.md",
+                "complete": False,
+                "missing": ["Answer: guardrails", "Answer: HITL"],
+            },
+        ],
+    )
     text = script.summary([passed, failing, answers])
     assert "1 of 3 day(s) passed." in text
     rows = [line for line in text.splitlines() if line.startswith("| day")]
@@ -204,8 +248,10 @@ def test_grading_a_fork_green_writes_the_summary_the_reports_and_the_cohort_page
     done = run_script(fork, KATAS_DAYS="day31 day32", GITHUB_STEP_SUMMARY=str(summary_file))
     assert done.returncode == 0, done.stderr[-3000:]
     assert "$ python -m nox -s grade -- day31 day32 --json" in done.stderr
-    latest = {day: json.loads((fork / "progress" / "reports" / day / "latest.json").read_text())
-              for day in ("day31", "day32")}  # fmt: skip
+    latest = {
+        day: json.loads((fork / "progress" / "reports" / day / "latest.json").read_text())
+        for day in ("day31", "day32")
+    }
     first = next(t for t in latest["day32"]["tests"] if t["status"] != "passed")
     rows = [line for line in summary_file.read_text().splitlines() if line.startswith("| day")]
     assert rows == [
@@ -252,8 +298,12 @@ def test_project_tests_green_with_real_work(tmp_path):
     git(fork, "commit", "-q", "-am", "my own flashcard")
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs", *STUB_TESTS],
-        cwd=fork, env=clean_env(), capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+        cwd=fork,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stdout[-4000:]
     skips = [line for line in done.stdout.splitlines() if line.startswith("SKIPPED")]
     assert skips and all("your work, not the published stub" in line for line in skips), skips

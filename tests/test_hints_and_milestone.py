@@ -36,11 +36,17 @@ def test_the_hint_follows_the_first_failing_test_of_the_latest_report(tmp_path, 
     folder = tmp_path / "reports" / "day31"
     folder.mkdir(parents=True)
     tests = [
-        {"id": "day31/test_logistic_regression.py::test_sigmoid_matches_hand_worked_values",
-         "status": "passed", "bonus": False},
-        {"id": "day31/test_metrics.py::test_roc_auc_matches_a_hand_worked_value",
-         "status": "failed", "bonus": False},
-    ]  # fmt: skip
+        {
+            "id": "day31/test_logistic_regression.py::test_sigmoid_matches_hand_worked_values",
+            "status": "passed",
+            "bonus": False,
+        },
+        {
+            "id": "day31/test_metrics.py::test_roc_auc_matches_a_hand_worked_value",
+            "status": "failed",
+            "bonus": False,
+        },
+    ]
     tests[1]["hint"] = "Did your check see a tie counted as a whole win?"  # as the report showed
     (folder / "latest.json").write_text(json.dumps({"tests": tests}), encoding="utf-8")
     assert main(["hint", "day31", "--progress-dir", str(tmp_path)]) == 0
@@ -65,8 +71,13 @@ MILESTONE_DAYS = [d.name for d in all_days() if d.milestone]
 
 
 def passed_day(percent: float = 100.0, answers: bool = True) -> dict:
-    return {"attempts": 1, "best_percent": percent, "first_passed_at": "2026-11-29T10:00:00Z",
-            "answers_complete": answers, "history": []}  # fmt: skip
+    return {
+        "attempts": 1,
+        "best_percent": percent,
+        "first_passed_at": "2026-11-29T10:00:00Z",
+        "answers_complete": answers,
+        "history": [],
+    }
 
 
 def test_the_milestone_lists_exactly_what_is_missing(monkeypatch):
@@ -94,10 +105,14 @@ def test_the_milestone_lists_exactly_what_is_missing(monkeypatch):
 def test_the_milestone_date_is_recorded_once_when_everything_holds(monkeypatch):
     import grader.milestone as milestone
 
-    monkeypatch.setattr(milestone, "day_rows", lambda ledger: [
-        {**passed_day(), "day": d, "title": "t", "in_milestone": True, "passed": True}
-        for d in MILESTONE_DAYS
-    ])  # fmt: skip
+    monkeypatch.setattr(
+        milestone,
+        "day_rows",
+        lambda ledger: [
+            {**passed_day(), "day": d, "title": "t", "in_milestone": True, "passed": True}
+            for d in MILESTONE_DAYS
+        ],
+    )
     ledger = empty_ledger()
     update_milestone(ledger)
     first = ledger["milestone"]["reached_at"]

@@ -34,11 +34,28 @@ def test_watch_grades_again_after_a_real_file_change(tmp_path):
     copy_solution("day31", tmp_path / "attempt")
     progress = tmp_path / "progress"
     watcher = subprocess.Popen(
-        [sys.executable, "-m", "grader", "watch", "day31", "--target", str(tmp_path / "attempt"),
-         "--progress-dir", str(progress), "--max-cycles", "2", "--interval", "0.1",
-         "--debounce", "0.2"],
-        cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "grader",
+            "watch",
+            "day31",
+            "--target",
+            str(tmp_path / "attempt"),
+            "--progress-dir",
+            str(progress),
+            "--max-cycles",
+            "2",
+            "--interval",
+            "0.1",
+            "--debounce",
+            "0.2",
+        ],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 120
         while progress_attempts(progress) < 1 and time.monotonic() < deadline:
@@ -66,8 +83,9 @@ def test_a_burst_of_writes_is_debounced_into_one_change(tmp_path):
             target.write_text(str(n) * n, encoding="utf-8")
         time.sleep(seconds)
 
-    after = wait_for_change(tmp_path, before, interval_s=0.02, debounce_s=0.15,
-                            sleep=sleep_and_keep_writing)  # fmt: skip
+    after = wait_for_change(
+        tmp_path, before, interval_s=0.02, debounce_s=0.15, sleep=sleep_and_keep_writing
+    )
     assert after == snapshot(tmp_path), "returns only once the folder is quiet"
     assert target.read_text() == "55555"
     assert (tmp_path / "__pycache__").exists() is False
@@ -91,9 +109,15 @@ def test_ctrl_c_stops_watch_mode_cleanly(monkeypatch, capsys):
 
     monkeypatch.setattr(watch, "grade_days", interrupted)
     args = argparse.Namespace(
-        day="day31", target=None, progress_dir=None, interval=0.1, debounce=0.1,
-        max_cycles=0, test_timeout=5.0, day_timeout=60.0,
-    )  # fmt: skip
+        day="day31",
+        target=None,
+        progress_dir=None,
+        interval=0.1,
+        debounce=0.1,
+        max_cycles=0,
+        test_timeout=5.0,
+        day_timeout=60.0,
+    )
     assert command_watch(args) == 0
     assert "Stopped watching after 0 grade(s)." in capsys.readouterr().out
 
@@ -107,8 +131,14 @@ def clone(tmp_path) -> Path:
 
 
 def run_in(clone: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "grader", *args], cwd=clone, capture_output=True,
-                          text=True, timeout=120, stdin=subprocess.DEVNULL)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "grader", *args],
+        cwd=clone,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 @pytest.mark.slow

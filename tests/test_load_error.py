@@ -16,8 +16,15 @@ from grader.results import RunStatus, TestStatus
 from tests.conftest import copy_solution, grade
 
 BROKEN = "exercises/day31/metrics.py failed to import (line 3): NameError: name 'x' is not defined"
-ENTRY = {"nodeid": "day31/test_metrics.py::test_a", "name": "a", "file": "test_metrics.py",
-         "points": 1.0, "hint": "Which case?", "bonus": False, "uses_random": False}  # fmt: skip
+ENTRY = {
+    "nodeid": "day31/test_metrics.py::test_a",
+    "name": "a",
+    "file": "test_metrics.py",
+    "points": 1.0,
+    "hint": "Which case?",
+    "bonus": False,
+    "uses_random": False,
+}
 
 
 def scored(**seen):
@@ -43,8 +50,14 @@ def test_a_message_that_merely_says_failed_to_import_is_not_a_load_error():
 def test_the_event_channel_keeps_a_load_error_and_refuses_one_that_is_not_text():
     check = EventCheck({"n"})
     check.check(b'{"event": "start", "nodeid": "n"}')
-    end = {"event": "end", "nodeid": "n", "outcome": "error", "duration": 0.1,
-           "message": BROKEN, "load_error": BROKEN}  # fmt: skip
+    end = {
+        "event": "end",
+        "nodeid": "n",
+        "outcome": "error",
+        "duration": 0.1,
+        "message": BROKEN,
+        "load_error": BROKEN,
+    }
     assert check.check(json.dumps(end).encode())["load_error"] == BROKEN
     check = EventCheck({"n"})
     check.check(b'{"event": "start", "nodeid": "n"}')
@@ -57,8 +70,10 @@ def test_a_file_that_does_not_import_fills_the_field_in_the_report_and_shows_no_
     (folder / "metrics.py").write_text("import numpy\nx = 1\ny = undefined_name\n", "utf-8")
     result = grade("day31", tmp_path, test_files=("test_metrics.py",))
     assert result.run_status is RunStatus.LOAD_ERROR
-    assert all(t.load_error and "metrics.py failed to import (line 3)" in t.load_error
-               for t in result.tests)  # fmt: skip
+    assert all(
+        t.load_error and "metrics.py failed to import (line 3)" in t.load_error
+        for t in result.tests
+    )
     report = result.to_dict()
     jsonschema.validate(report, json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
     assert report["tests"][0]["load_error"] == result.tests[0].load_error

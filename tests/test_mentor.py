@@ -23,15 +23,27 @@ SCHEMA = json.loads((REPO_ROOT / "grader" / "schema" / "report.schema.json").rea
 
 
 def _grade(clone: Path, progress: Path, capsys, *days: str) -> list[dict]:
-    main(["grade", *(days or ("day31",)), "--target", str(clone), "--progress-dir" if progress
-          else "", *([str(progress)] if progress else []), "--json"])  # fmt: skip
+    main(
+        [
+            "grade",
+            *(days or ("day31",)),
+            "--target",
+            str(clone),
+            "--progress-dir" if progress else "",
+            *([str(progress)] if progress else []),
+            "--json",
+        ]
+    )
     summary = json.loads(capsys.readouterr().out)["days"]
     return [json.loads(Path(d["report"]).read_text(encoding="utf-8")) for d in summary]
 
 
 def _tree_digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}  # fmt: skip
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.mark.slow
@@ -42,14 +54,21 @@ def test_two_learners_in_folders_of_the_same_name_keep_separate_ledgers(
 
     monkeypatch.setattr(request, "PROGRESS_ROOT", tmp_path / "mentor")
     remote = "https://git.example/alice/katas.git"
-    alice = make_clone(tmp_path / "alice" / "katas", "Alice A", "alice@example.org",
-                       {"day31": "solution"}, remote=remote)  # fmt: skip
+    alice = make_clone(
+        tmp_path / "alice" / "katas",
+        "Alice A",
+        "alice@example.org",
+        {"day31": "solution"},
+        remote=remote,
+    )
     bob = make_clone(tmp_path / "bob" / "katas", "Bob B", "bob@example.org", {"day31": "stub"})
     main(["grade", "day31", "--target", str(alice), "--json"])
     main(["grade", "day31", "--target", str(bob), "--json"])
     capsys.readouterr()
-    ledgers = {p.parent.name: json.loads(p.read_text(encoding="utf-8"))
-               for p in (tmp_path / "mentor" / "targets").glob("*/progress.json")}  # fmt: skip
+    ledgers = {
+        p.parent.name: json.loads(p.read_text(encoding="utf-8"))
+        for p in (tmp_path / "mentor" / "targets").glob("*/progress.json")
+    }
     assert len(ledgers) == 2, f"one ledger per learner, got {sorted(ledgers)}"
     by_person = {name.split("-")[0]: led for name, led in ledgers.items()}
     assert by_person["alice"]["days"]["day31"]["first_passed_at"]
@@ -58,10 +77,16 @@ def test_two_learners_in_folders_of_the_same_name_keep_separate_ledgers(
 
 @pytest.mark.slow
 def test_a_report_says_who_which_commit_and_which_grader(tmp_path, capsys):
-    clone = make_clone(tmp_path / "alice" / "katas", "Alice A", "alice@example.org",
-                       {"day31": "stub"}, remote="https://git.example/alice/katas.git")  # fmt: skip
-    head = subprocess.run(["git", "-C", str(clone), "rev-parse", "HEAD"], capture_output=True,
-                          text=True, check=True).stdout.strip()  # fmt: skip
+    clone = make_clone(
+        tmp_path / "alice" / "katas",
+        "Alice A",
+        "alice@example.org",
+        {"day31": "stub"},
+        remote="https://git.example/alice/katas.git",
+    )
+    head = subprocess.run(
+        ["git", "-C", str(clone), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
     (report,) = _grade(clone, tmp_path / "mentor", capsys)
     jsonschema.validate(report, SCHEMA)
     assert report["learner"]["name"] == "Alice A"
@@ -84,10 +109,20 @@ def test_a_report_says_who_which_commit_and_which_grader(tmp_path, capsys):
 @pytest.mark.slow
 def test_the_learners_own_history_is_read_and_nothing_in_the_clone_changes(tmp_path, capsys):
     clone = make_clone(tmp_path / "ana" / "katas", "Ana", "ana@example.org", {"day31": "stub"})
-    ledger = {"schema_version": 1, "milestone": {"reached_at": None}, "days": {"day31": {
-        "attempts": 7, "best_score": 3.0, "best_percent": 5.0, "history": [],
-        "first_passed_at": "2026-11-30T09:00:00Z", "hints_revealed": {"sigmoid": 2, "roc_auc": 1},
-    }}}  # fmt: skip
+    ledger = {
+        "schema_version": 1,
+        "milestone": {"reached_at": None},
+        "days": {
+            "day31": {
+                "attempts": 7,
+                "best_score": 3.0,
+                "best_percent": 5.0,
+                "history": [],
+                "first_passed_at": "2026-11-30T09:00:00Z",
+                "hints_revealed": {"sigmoid": 2, "roc_auc": 1},
+            }
+        },
+    }
     (clone / "progress").mkdir()
     (clone / "progress" / "progress.json").write_text(json.dumps(ledger), encoding="utf-8")
     before = _tree_digest(clone)
@@ -107,9 +142,13 @@ def test_grading_a_clone_runs_none_of_its_git_configuration(tmp_path, capsys):
     clone = make_clone(tmp_path / "eve" / "katas", "Eve", "eve@example.org", {"day31": "stub"})
     marker = tmp_path / "PWNED"
     evil = f"touch {marker}; false"
-    for key, value in (("core.fsmonitor", evil), ("core.hooksPath", str(tmp_path)),
-                       ("filter.evil.clean", evil), ("filter.evil.smudge", evil),
-                       ("filter.evil.process", evil)):  # fmt: skip
+    for key, value in (
+        ("core.fsmonitor", evil),
+        ("core.hooksPath", str(tmp_path)),
+        ("filter.evil.clean", evil),
+        ("filter.evil.smudge", evil),
+        ("filter.evil.process", evil),
+    ):
         subprocess.run(["git", "-C", str(clone), "config", key, value], check=True)
     (clone / ".gitattributes").write_text("* filter=evil\n", encoding="utf-8")
     for hook in ("post-checkout", "pre-commit", "post-index-change"):
@@ -126,8 +165,11 @@ def test_grading_a_clone_runs_none_of_its_git_configuration(tmp_path, capsys):
 def test_json_through_nox_prints_only_json_on_stdout(tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "nox", "-s", "grade", "--", "day31", "--solutions", "--json"],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     summary = json.loads(done.stdout)  # nothing but JSON
     assert summary["days"][0]["passed"] is True
@@ -142,15 +184,21 @@ def graded_clone(tmp_path_factory):
     from grader.report import write_report
 
     base = tmp_path_factory.mktemp("verify")
-    clone = make_clone(base / "alice" / "katas", "Alice", "alice@example.org",
-                       {"day31": "solution"})  # fmt: skip
+    clone = make_clone(
+        base / "alice" / "katas", "Alice", "alice@example.org", {"day31": "solution"}
+    )
     result = grade_day(get_day("day31"), GradeRequest(target_root=clone / "exercises"))
     return clone, write_report(result, base / "mentor")
 
 
 def _verify(report: Path, *extra: str) -> tuple[int, str]:
-    done = subprocess.run([sys.executable, "-m", "grader", "verify", str(report), *extra],
-                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "grader", "verify", str(report), *extra],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     return done.returncode, done.stdout + done.stderr
 
 

@@ -37,13 +37,18 @@ def test_an_editable_install_runs_the_grader_from_anywhere(tmp_path):
     python = venv / "bin" / "python"
     install = subprocess.run(
         [str(python), "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(REPO_ROOT)],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if install.returncode and "No matching distribution" in install.stderr:
         pytest.skip("no package registry reachable to fetch setuptools")
     assert install.returncode == 0, install.stderr[-2000:]
     where = subprocess.run(
         [str(python), "-c", "import grader.catalog as c; print(c.REPO_ROOT)"],
-        cwd=tmp_path, capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert where.stdout.strip() == str(REPO_ROOT)

@@ -10,9 +10,17 @@ from grader.progress import read_ledger, record_attempt, update_ledger
 
 
 def entry(day: str, percent: float, passed: bool, at: str = "2026-11-29T10:00:00Z") -> dict:
-    return {"day": day, "at": at, "score": percent, "max_score": 100.0, "percent": percent,
-            "passed": passed, "answers_complete": True, "graded": "attempt",
-            "report": f"reports/{day}/x.json"}  # fmt: skip
+    return {
+        "day": day,
+        "at": at,
+        "score": percent,
+        "max_score": 100.0,
+        "percent": percent,
+        "passed": passed,
+        "answers_complete": True,
+        "graded": "attempt",
+        "report": f"reports/{day}/x.json",
+    }
 
 
 def add(progress_dir: Path, attempt: dict) -> None:

@@ -57,9 +57,14 @@ def test_hints_revealed_are_read_from_the_ledger_and_empty_without_one(tmp_path)
 
 def test_the_report_of_a_grade_holds_the_hints_revealed_before_it(tmp_path):
     def reveal(ledger):
-        ledger["days"]["day31"] = {"attempts": 0, "best_score": 0.0, "best_percent": 0.0,
-                                   "first_passed_at": None, "history": [],
-                                   "hints_revealed": {"sigmoid": 2}}  # fmt: skip
+        ledger["days"]["day31"] = {
+            "attempts": 0,
+            "best_score": 0.0,
+            "best_percent": 0.0,
+            "first_passed_at": None,
+            "history": [],
+            "hints_revealed": {"sigmoid": 2},
+        }
 
     update_ledger(tmp_path, reveal)
     assert main(["grade", "day31", "--progress-dir", str(tmp_path), "--json"]) == 1

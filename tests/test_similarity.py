@@ -83,8 +83,10 @@ def _docstrings(tree: ast.Module) -> list[tuple[ast.AST, ast.Expr]]:
 def add_comment(source: str, tree: ast.Module) -> str:
     """One comment line at the top of the first function body written on its own lines."""
     first = next(f.body[0] for f in _functions(tree) if f.body[0].lineno > f.lineno)
-    return _splice(source, [(first.lineno, 0, first.lineno, 0,
-                             " " * first.col_offset + "# my own careful work\n")])  # fmt: skip
+    return _splice(
+        source,
+        [(first.lineno, 0, first.lineno, 0, " " * first.col_offset + "# my own careful work\n")],
+    )
 
 
 def rename_local(source: str, tree: ast.Module) -> str:
@@ -95,15 +97,26 @@ def rename_local(source: str, tree: ast.Module) -> str:
     """
     for function in _functions(tree):
         text = ast.get_source_segment(source, function)
-        assigned = [n.id for n in ast.walk(function) if isinstance(n, ast.Name)
-                    and isinstance(n.ctx, ast.Store) and not hasattr(builtins, n.id)]  # fmt: skip
+        assigned = [
+            n.id
+            for n in ast.walk(function)
+            if isinstance(n, ast.Name)
+            and isinstance(n.ctx, ast.Store)
+            and not hasattr(builtins, n.id)
+        ]
         for old in dict.fromkeys(assigned):
-            uses = [n for n in ast.walk(function) if (isinstance(n, ast.Name) and n.id == old)
-                    or (isinstance(n, ast.arg) and n.arg == old)]  # fmt: skip
+            uses = [
+                n
+                for n in ast.walk(function)
+                if (isinstance(n, ast.Name) and n.id == old)
+                or (isinstance(n, ast.arg) and n.arg == old)
+            ]
             if len(uses) >= 2 and len(re.findall(rf"\b{old}\b", text)) == len(uses):
                 width, new = len(old.encode()), f"{old}_renamed"
-                return _splice(source, [(n.lineno, n.col_offset, n.lineno, n.col_offset + width,
-                                         new) for n in uses])  # fmt: skip
+                return _splice(
+                    source,
+                    [(n.lineno, n.col_offset, n.lineno, n.col_offset + width, new) for n in uses],
+                )
     raise AssertionError("no local variable to rename")
 
 
@@ -111,8 +124,9 @@ def reformat(source: str, tree: ast.Module) -> str:
     """Parentheses around every returned value and two more blank lines after each statement."""
     returned = [n.value for n in ast.walk(tree) if isinstance(n, ast.Return) and n.value]
     edits = [(v.lineno, v.col_offset, v.lineno, v.col_offset, "(") for v in returned]
-    edits += [(v.end_lineno, v.end_col_offset, v.end_lineno, v.end_col_offset, ")")
-              for v in returned]  # fmt: skip
+    edits += [
+        (v.end_lineno, v.end_col_offset, v.end_lineno, v.end_col_offset, ")") for v in returned
+    ]
     edits += [(n.end_lineno + 1, 0, n.end_lineno + 1, 0, "\n\n") for n in tree.body]
     edited = _splice(source, edits)
     assert ast.dump(ast.parse(edited)) == ast.dump(tree), "reformatting must keep the program"
@@ -122,15 +136,30 @@ def reformat(source: str, tree: ast.Module) -> str:
 def reword_docstrings(source: str, tree: ast.Module) -> str:
     """Every docstring replaced by one line of the copier's own."""
     mine = '"""What this does, in my words."""'
-    return _splice(source, [(d.lineno, d.col_offset, d.end_lineno, d.end_col_offset, mine)
-                            for _, d in _docstrings(tree)])  # fmt: skip
+    return _splice(
+        source,
+        [
+            (d.lineno, d.col_offset, d.end_lineno, d.end_col_offset, mine)
+            for _, d in _docstrings(tree)
+        ],
+    )
 
 
 def remove_docstrings(source: str, tree: ast.Module) -> str:
     """Every docstring deleted; a body left empty gets ``pass``."""
-    return _splice(source, [(d.lineno, d.col_offset, d.end_lineno, d.end_col_offset,
-                             "pass" if len(owner.body) == 1 else "")
-                            for owner, d in _docstrings(tree)])  # fmt: skip
+    return _splice(
+        source,
+        [
+            (
+                d.lineno,
+                d.col_offset,
+                d.end_lineno,
+                d.end_col_offset,
+                "pass" if len(owner.body) == 1 else "",
+            )
+            for owner, d in _docstrings(tree)
+        ],
+    )
 
 
 COPY_EDITS = [add_comment, rename_local, reformat, reword_docstrings, remove_docstrings]
@@ -185,8 +214,12 @@ def test_the_untouched_stub_is_not_flagged(day, name):
 
 def add_sentence(markdown: str) -> str:
     """A sentence of the copier's own at the start of every answer section."""
-    return re.sub(r"^(## Answer.*\n)", r"\1\nI thought hard about this one myself.\n",
-                  markdown, flags=re.MULTILINE)  # fmt: skip
+    return re.sub(
+        r"^(## Answer.*\n)",
+        r"\1\nI thought hard about this one myself.\n",
+        markdown,
+        flags=re.MULTILINE,
+    )
 
 
 def change_words(markdown: str) -> str:
@@ -248,7 +281,9 @@ def test_a_broken_empty_or_missing_file_scores_none(content, tmp_path):
         (tmp_path / "answers" / "ml_concepts.md").write_text(content, encoding="utf-8")
     block = _similarity_of(tmp_path, "day31", ["metrics.py"], ["answers/ml_concepts.md"])
     assert [(e["similarity"], e["flagged"]) for e in block["files"] + block["answers"]] == [
-        (None, False), (None, False)]  # fmt: skip
+        (None, False),
+        (None, False),
+    ]
     assert not block["flagged"]
 
 

@@ -48,11 +48,11 @@ def test_every_published_stub_holds_no_work_and_every_reference_holds_work():
 # Made here, not copied from exercises/: in a learner's fork those hold their work.
 PUBLISHED = {
     METRICS: 'def precision(y_true, y_pred):\n    """tp / (tp + fp)."""\n'
-             '    raise NotImplementedError("precision")\n',
+    '    raise NotImplementedError("precision")\n',
     NOTES: "# Day 31 · Notes\n\n**Prompt.** Write your notes.\n\n## Answer: notes\n\n"
-           "<!-- Replace this comment with your answer (at least 25 words). -->\n",
+    "<!-- Replace this comment with your answer (at least 25 words). -->\n",
     QUIZ: "# Quiz\n\nTwenty-four questions.\n\n### Q1. Which?\n\n- [ ] A. One.\n- [ ] B. Two.\n",
-}  # fmt: skip
+}
 
 
 @pytest.fixture
@@ -114,16 +114,25 @@ def test_an_edited_stub_is_stale_but_work_is_not(fork):
     "source, holds_none",
     [
         ('def f(x):\n    """Doc."""\n    raise NotImplementedError("f")\n', True),
-        ("class A:\n    def __init__(self):\n        self.x = 1\n\n"
-         "    def go(self):\n        raise NotImplementedError\n", True),
+        (
+            "class A:\n    def __init__(self):\n        self.x = 1\n\n"
+            "    def go(self):\n        raise NotImplementedError\n",
+            True,
+        ),
         ("def _helper():\n    return 1\n\ndef f():\n    raise NotImplementedError\n", False),
         ("def f():\n    raise NotImplementedError\n\ndef g():\n    return 2\n", False),
         ("def f(:\n    raise NotImplementedError\n", False),
         ("X = 1\n", False),
     ],
-    ids=["raises", "given __init__", "own helper", "one implemented", "syntax error",
-         "no function"],
-)  # fmt: skip
+    ids=[
+        "raises",
+        "given __init__",
+        "own helper",
+        "one implemented",
+        "syntax error",
+        "no function",
+    ],
+)
 def test_a_python_file_holds_no_work_while_every_function_raises(tmp_path, source, holds_none):
     path = tmp_path / "stub.py"
     path.write_text(source, encoding="utf-8")
@@ -139,7 +148,9 @@ def test_locking_prints_what_changed_and_refuses_work(fork, capsys):
     edit(root / NOTES, "Write your notes.", "Write the notes you want to find again.")
     assert main(root, lock_path) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "Locked stubs.lock.json: 1 file(s) changed", f"  {NOTES}"]  # fmt: skip
+        "Locked stubs.lock.json: 1 file(s) changed",
+        f"  {NOTES}",
+    ]
     edit(root / METRICS, 'raise NotImplementedError("precision', 'return 0.0  # ("precision')
     assert main(root, lock_path) == 2
     err = capsys.readouterr().err

@@ -45,8 +45,9 @@ def test_variant_fails_its_day(tmp_path: Path, day: str, variant: Variant):
 @pytest.mark.parametrize("day", [d.name for d in all_days()])
 def test_every_python_exercise_file_has_enough_variants(day: str):
     counts = Counter(v.file for d, v in VARIANTS if d == day)
-    python_files = [f for f in next(d for d in all_days() if d.name == day).exercises
-                    if f.endswith(".py")]  # fmt: skip
+    python_files = [
+        f for f in next(d for d in all_days() if d.name == day).exercises if f.endswith(".py")
+    ]
     short = {f: counts[f] for f in python_files if counts[f] < MIN_VARIANTS_PER_FILE}
     assert not short, (
         f"{day}: these files have fewer than {MIN_VARIANTS_PER_FILE} variants: {short}"

@@ -22,21 +22,37 @@ def a_test(name: str, status: str = "passed", points: float = 1.0, **more) -> Te
     passed = status == "passed"
     return TestResult(
         id=f"dayXX/{more.pop('file', 'test_x.py')}::test_{name.replace(' ', '_')}",
-        name=name, file=more.pop("file_name", "test_x.py"), status=TestStatus(status),
-        points=points if passed else 0.0, max_points=points, duration_s=0.0,
-        message="" if passed else f"{name} went wrong", hint=f"Why does {name} fail?", **more,
-    )  # fmt: skip
+        name=name,
+        file=more.pop("file_name", "test_x.py"),
+        status=TestStatus(status),
+        points=points if passed else 0.0,
+        max_points=points,
+        duration_s=0.0,
+        message="" if passed else f"{name} went wrong",
+        hint=f"Why does {name} fail?",
+        **more,
+    )
 
 
 def day_result(tests: tuple[TestResult, ...], day: str = "day31", **more) -> DayResult:
     regular = [t for t in tests if not t.bonus]
     return DayResult(
-        day=day, title="T", target=more.pop("target", "exercises/day31"), graded="attempt",
-        started_at="2026-12-06T00:00:00Z", finished_at="2026-12-06T00:00:01Z", duration_s=1.0,
-        run_status=RunStatus.COMPLETED, score=sum(t.points for t in regular),
-        max_score=sum(t.max_points for t in regular), pass_rule="all_green",
-        passed=is_passed(get_day(day), tests, COMPLETE), tests=tests, answers=COMPLETE, **more,
-    )  # fmt: skip
+        day=day,
+        title="T",
+        target=more.pop("target", "exercises/day31"),
+        graded="attempt",
+        started_at="2026-12-06T00:00:00Z",
+        finished_at="2026-12-06T00:00:01Z",
+        duration_s=1.0,
+        run_status=RunStatus.COMPLETED,
+        score=sum(t.points for t in regular),
+        max_score=sum(t.max_points for t in regular),
+        pass_rule="all_green",
+        passed=is_passed(get_day(day), tests, COMPLETE),
+        tests=tests,
+        answers=COMPLETE,
+        **more,
+    )
 
 
 def test_one_failing_test_among_many_fails_the_day():
@@ -60,8 +76,10 @@ def test_day_40_quiz_passes_at_its_threshold_and_beam_search_must_be_all_green()
     beam = (a_test("beam a", file_name="test_beam_search.py"),)
     assert is_passed(day, quiz + beam, COMPLETE)
     assert failing_tests(day, quiz + beam) == ()
-    short_quiz = tuple(replace(t, status=TestStatus.FAILED, points=0.0) if i == 6 else t
-                       for i, t in enumerate(quiz))  # fmt: skip
+    short_quiz = tuple(
+        replace(t, status=TestStatus.FAILED, points=0.0) if i == 6 else t
+        for i, t in enumerate(quiz)
+    )
     assert not is_passed(day, short_quiz + beam, COMPLETE), "6 of 10 is under 70 %"
     broken_beam = (a_test("beam a", "failed", file_name="test_beam_search.py"),)
     assert not is_passed(day, quiz + broken_beam, COMPLETE), "a perfect quiz cannot carry beam"
@@ -102,8 +120,9 @@ def test_under_target_next_names_the_targets_folder():
 
 
 def test_replay_commands_stand_whole_on_their_own_lines_at_any_width():
-    result = day_result((a_test("random", "failed", seed=12345),),
-                        target="/home/mentor/learners/alice-katas/day31")  # fmt: skip
+    result = day_result(
+        (a_test("random", "failed", seed=12345),), target="/home/mentor/learners/alice-katas/day31"
+    )
     text = render(result)
     replay_lines = [line for line in text.splitlines() if line.startswith("nox -s grade")]
     assert len(replay_lines) == 1 and replay_lines[0].endswith("--seed 12345"), text
@@ -123,9 +142,17 @@ def test_pytest_introspection_noise_is_stripped_from_messages():
 
 def test_an_observed_mistake_brings_its_own_hint_into_the_report():
     manifest = [
-        {"nodeid": "n", "name": "n", "file": "test_x.py", "points": 1.0, "hint": "generic?",
-         "task": "t", "bonus": False, "uses_random": False}
-    ]  # fmt: skip
+        {
+            "nodeid": "n",
+            "name": "n",
+            "file": "test_x.py",
+            "points": 1.0,
+            "hint": "generic?",
+            "task": "t",
+            "bonus": False,
+            "uses_random": False,
+        }
+    ]
     seen = {"n": {"outcome": "failed", "message": "scaled by sqrt(d_v)", "hint": "Which dim?"}}
     assert score_tests(manifest, seen)[0].hint == "Which dim?"
     seen["n"]["hint"] = ""
@@ -148,8 +175,9 @@ def test_a_string_diff_shows_code_points_and_normal_forms():
 
 
 def test_the_report_states_the_rule(tmp_path):
-    result = day_result((a_test("alpha"),), day="day40",
-                        pass_marks=dict(get_day("day40").pass_marks))  # fmt: skip
+    result = day_result(
+        (a_test("alpha"),), day="day40", pass_marks=dict(get_day("day40").pass_marks)
+    )
     report = json.loads(json.dumps(result.to_dict()))
     assert report["pass_rule"] == "all_green" and report["pass_marks"] == {"test_quiz.py": 0.7}
     assert "pass_mark" not in report

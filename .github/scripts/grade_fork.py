@@ -50,8 +50,9 @@ def run(*args: str, capture: bool = False) -> subprocess.CompletedProcess[str]:
 
     stderr always goes to the log; stdout too unless ``capture``."""
     print(f"$ python {' '.join(args)}", file=sys.stderr, flush=True)
-    return subprocess.run([sys.executable, *args], cwd=ROOT, text=True,
-                          stdout=subprocess.PIPE if capture else None)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, text=True, stdout=subprocess.PIPE if capture else None
+    )
 
 
 def nox_installed() -> bool:
@@ -112,14 +113,20 @@ def summary_row(day: dict[str, Any]) -> list[str]:
 def summary(days: list[dict[str, Any]] | None) -> str:
     """The job summary in Markdown: a heading, one line of totals, the table."""
     if days is None:
-        return ("## Katas grade\n\nThe grader did not finish: its message is in the job's "
-                "log, under the grade step.\n")  # fmt: skip
+        return (
+            "## Katas grade\n\nThe grader did not finish: its message is in the job's "
+            "log, under the grade step.\n"
+        )
     passed = sum(d["passed"] for d in days)
-    lines = ["## Katas grade", "",
-             f"{passed} of {len(days)} day(s) passed. The reports and the cohort page "
-             "(`progress/cohort/index.html`) are in this run's artifacts.", "",
-             "| Day | Score | Passed | First failing test | Hint |",
-             "| --- | --- | --- | --- | --- |"]  # fmt: skip
+    lines = [
+        "## Katas grade",
+        "",
+        f"{passed} of {len(days)} day(s) passed. The reports and the cohort page "
+        "(`progress/cohort/index.html`) are in this run's artifacts.",
+        "",
+        "| Day | Score | Passed | First failing test | Hint |",
+        "| --- | --- | --- | --- | --- |",
+    ]
     lines += ["| " + " | ".join(summary_row(day)) + " |" for day in days]
     return "\n".join(lines) + "\n"
 

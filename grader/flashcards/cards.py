@@ -93,8 +93,10 @@ def _without_comments(text: str, source: str, warnings: list[str]) -> str:
     start = text.find("<!--")
     if start != -1:  # an unclosed comment runs to the end, as in HTML
         line = text.count("\n", 0, start) + 1
-        warnings.append(f"{source} line {line}: this HTML comment is never closed (-->); "
-                        "the rest of the file is ignored")  # fmt: skip
+        warnings.append(
+            f"{source} line {line}: this HTML comment is never closed (-->); "
+            "the rest of the file is ignored"
+        )
         text = text[:start]
     return text
 
@@ -143,8 +145,11 @@ def parse_cards(text: str, source: str) -> tuple[list[Card], list[str]]:
                 block.answer = [marker.group(2)]
                 continue
             if block is not None:
-                warn(number, f"a second A: for the Q: on line {block.line}; "
-                             "each A: needs its own Q:, so it was skipped")  # fmt: skip
+                warn(
+                    number,
+                    f"a second A: for the Q: on line {block.line}; "
+                    "each A: needs its own Q:, so it was skipped",
+                )
             else:
                 warn(number, "this A: has no Q: before it; it was skipped")
             close(block)
@@ -170,8 +175,10 @@ def _card(block: _Block, source: str, warn: Callable[[int, str], None]) -> Card 
         return None
     day = tags[0] if tags else None
     if day is not None and day not in sprint_days():
-        warn(block.line, f"#day{day} is not a day of this sprint ({_span()}); "
-                         "the card is kept without a day")  # fmt: skip
+        warn(
+            block.line,
+            f"#day{day} is not a day of this sprint ({_span()}); the card is kept without a day",
+        )
         day = None
     return Card(card_id(question), question, answer, day, source, block.line)
 

@@ -53,9 +53,12 @@ def header(console: Console, day: int | None, due: int, new: int, planned: int) 
     """What this session holds."""
     scope = f" · day{day}" if day is not None else ""
     console.print(
-        Text(f"Flashcards{scope}: {due} due, {new} new; this session: {planned} cards",
-             style="grade.title"), soft_wrap=True,
-    )  # fmt: skip
+        Text(
+            f"Flashcards{scope}: {due} due, {new} new; this session: {planned} cards",
+            style="grade.title",
+        ),
+        soft_wrap=True,
+    )
 
 
 def _side(label: str, text: str, style: str) -> Table:
@@ -104,14 +107,21 @@ def back(console: Console, card: Card) -> None:
 def graded(console: Console, grade: Grade, state: CardState, today: date) -> None:
     """Where the grade sent the card."""
     console.print(
-        Text.assemble(("-> ", "grade.dim"), (grade.value, GRADE_STYLE[grade]),
-                      f": box {state.box}, next on {when(state.due, today)}"),
-    )  # fmt: skip
+        Text.assemble(
+            ("-> ", "grade.dim"),
+            (grade.value, GRADE_STYLE[grade]),
+            f": box {state.box}, next on {when(state.due, today)}",
+        ),
+    )
 
 
 def not_a_grade(console: Console, reply: str) -> None:
-    console.print(Text(f"{reply.strip()!r} is not a grade: type a, h, g or e (or 1 to 4), "
-                       "or q to stop.", style="grade.hint"))  # fmt: skip
+    console.print(
+        Text(
+            f"{reply.strip()!r} is not a grade: type a, h, g or e (or 1 to 4), or q to stop.",
+            style="grade.hint",
+        )
+    )
 
 
 def counts(tally: Counter[Grade]) -> str:
@@ -120,9 +130,13 @@ def counts(tally: Counter[Grade]) -> str:
 
 
 def summary(
-    console: Console, tally: Counter[Grade], planned: int, upcoming: date | None, today: date,
+    console: Console,
+    tally: Counter[Grade],
+    planned: int,
+    upcoming: date | None,
+    today: date,
     stopped: bool,
-) -> None:  # fmt: skip
+) -> None:
     """One line: how many were reviewed, the grades, and when the next card is due."""
     done = sum(tally.values())
     nxt = f" Next due: {when(upcoming, today)}." if upcoming else ""
@@ -138,8 +152,18 @@ def nothing_due(console: Console, day: int | None, upcoming: date | None, today:
     """Nothing to review now: say when something will be."""
     scope = f" for day{day}" if day is not None else ""
     if upcoming is None:
-        console.print(Text(f"No flashcards{scope} yet. Add yours to exercises/flashcards.md "
-                           f"(tag them #day{day or 31})."), soft_wrap=True)  # fmt: skip
+        console.print(
+            Text(
+                f"No flashcards{scope} yet. Add yours to exercises/flashcards.md "
+                f"(tag them #day{day or 31})."
+            ),
+            soft_wrap=True,
+        )
         return
-    console.print(Text(f"Nothing is due{scope}. The next card is due on {when(upcoming, today)}.",
-                       style="grade.pass"), soft_wrap=True)  # fmt: skip
+    console.print(
+        Text(
+            f"Nothing is due{scope}. The next card is due on {when(upcoming, today)}.",
+            style="grade.pass",
+        ),
+        soft_wrap=True,
+    )

@@ -86,8 +86,13 @@ class CardState:
 
     def to_dict(self) -> dict[str, Any]:
         last = self.last_reviewed.isoformat() if self.last_reviewed else None
-        return {"box": self.box, "due": self.due.isoformat(), "reviews": self.reviews,
-                "lapses": self.lapses, "last_reviewed": last}  # fmt: skip
+        return {
+            "box": self.box,
+            "due": self.due.isoformat(),
+            "reviews": self.reviews,
+            "lapses": self.lapses,
+            "last_reviewed": last,
+        }
 
     @classmethod
     def from_dict(cls, data: Any) -> CardState:
@@ -118,10 +123,12 @@ def review(state: CardState | None, grade: Grade, today: date) -> CardState:
         wait = INTERVALS[new_box - 1]
     lapse = grade is Grade.AGAIN and box >= 2
     return CardState(
-        box=new_box, due=today + timedelta(days=wait),
+        box=new_box,
+        due=today + timedelta(days=wait),
         reviews=(state.reviews if state else 0) + 1,
-        lapses=(state.lapses if state else 0) + int(lapse), last_reviewed=today,
-    )  # fmt: skip
+        lapses=(state.lapses if state else 0) + int(lapse),
+        last_reviewed=today,
+    )
 
 
 def queue(
@@ -162,8 +169,10 @@ def _read_unlocked(progress_dir: Path) -> tuple[dict[str, Any], list[str]]:
     notices = [notice] if notice else []
     version = data.get("schema_version") if data is not None else None
     if isinstance(version, int) and version > SCHEMA_VERSION:
-        raise GraderError(f"{path.name} has schema_version {version}, newer than this grader "
-                          f"knows ({SCHEMA_VERSION}); update the grader")  # fmt: skip
+        raise GraderError(
+            f"{path.name} has schema_version {version}, newer than this grader "
+            f"knows ({SCHEMA_VERSION}); update the grader"
+        )
     return data if data is not None else {"schema_version": SCHEMA_VERSION, "cards": {}}, notices
 
 
@@ -174,8 +183,10 @@ def read_schedule(progress_dir: Path) -> tuple[dict[str, CardState], list[str]]:
     parsed = {card: _state_or_none(entry) for card, entry in data["cards"].items()}
     states = {card: state for card, state in parsed.items() if state is not None}
     if bad := len(parsed) - len(states):
-        notices.append(f"{bad} card entr{'y' if bad == 1 else 'ies'} in {SCHEDULE_NAME} could "
-                       "not be read; those cards start again as new")  # fmt: skip
+        notices.append(
+            f"{bad} card entr{'y' if bad == 1 else 'ies'} in {SCHEDULE_NAME} could "
+            "not be read; those cards start again as new"
+        )
     return states, notices
 
 

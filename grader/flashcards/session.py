@@ -62,27 +62,36 @@ def _count(text: str) -> int:
 def add_parser(commands: Any) -> argparse.ArgumentParser:
     """Add the ``flashcards`` subcommand to an argparse subparsers object."""
     parser: argparse.ArgumentParser = commands.add_parser(
-        "flashcards", help="review flashcards (spaced repetition)",
+        "flashcards",
+        help="review flashcards (spaced repetition)",
         description="Review due flashcards, then new ones, from the built-in deck and "
         "exercises/flashcards.md. Grades: a(gain) h(ard) g(ood) e(asy).",
-    )  # fmt: skip
+    )
     parser.add_argument("day", nargs="?", metavar="DAY", help="only cards tagged day34 (or 34)")
     parser.add_argument(
-        "--count", type=_count, default=DEFAULT_COUNT, metavar="N",
+        "--count",
+        type=_count,
+        default=DEFAULT_COUNT,
+        metavar="N",
         help="at most N cards (default %(default)s)",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--progress-dir", type=Path, metavar="DIR",
+        "--progress-dir",
+        type=Path,
+        metavar="DIR",
         help="where flashcards.json goes (default: progress/)",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--answers", metavar="FILE",
+        "--answers",
+        metavar="FILE",
         help="grades one per line (a/h/g/e) instead of asking; - for stdin",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--cards", type=Path, metavar="FILE",
+        "--cards",
+        type=Path,
+        metavar="FILE",
         help="your own cards (default: exercises/flashcards.md)",
-    )  # fmt: skip
+    )
     return parser
 
 
@@ -100,8 +109,10 @@ def read_answers(spec: str) -> list[Grade]:
             continue
         grade = parse_grade(line)
         if grade is None:
-            raise UsageError(f"--answers line {number} is {line.strip()!r}; write one grade per "
-                             "line: a/h/g/e, again/hard/good/easy or 1-4")  # fmt: skip
+            raise UsageError(
+                f"--answers line {number} is {line.strip()!r}; write one grade per "
+                "line: a/h/g/e, again/hard/good/easy or 1-4"
+            )
         grades.append(grade)
     return grades
 
@@ -119,9 +130,14 @@ def _ask_grade(console: Console, ask: Ask) -> Grade | None:
 
 
 def run_session(
-    plan: list[Card], states: dict[str, CardState], progress_dir: Path, console: Console,
-    today: date, grades: Iterator[Grade] | None, ask: Ask,
-) -> tuple[Counter[Grade], bool]:  # fmt: skip
+    plan: list[Card],
+    states: dict[str, CardState],
+    progress_dir: Path,
+    console: Console,
+    today: date,
+    grades: Iterator[Grade] | None,
+    ask: Ask,
+) -> tuple[Counter[Grade], bool]:
     """Review ``plan`` in order, saving each grade; returns the tally and whether it stopped.
 
     ``grades`` drives a non-interactive session; without it, ``ask`` prompts the learner.
@@ -152,9 +168,12 @@ def run_session(
 
 
 def command_flashcards(
-    args: argparse.Namespace, *, console: Console | None = None, today: date | None = None,
+    args: argparse.Namespace,
+    *,
+    console: Console | None = None,
+    today: date | None = None,
     ask: Ask | None = None,
-) -> int:  # fmt: skip
+) -> int:
     """Run a review session; 0 when it ran (even if stopped early), ``UsageError`` otherwise.
 
     ``console``, ``today`` and ``ask`` are for tests (defaults: stdout, the UTC date,
@@ -183,8 +202,13 @@ def command_flashcards(
     due = sum(1 for card in chosen if card.id in states and states[card.id].due <= today)
     render.header(console, day, due, sum(card.id not in states for card in chosen), len(plan))
     tally, stopped = run_session(
-        plan, states, progress_dir, console, today, grades,
+        plan,
+        states,
+        progress_dir,
+        console,
+        today,
+        grades,
         ask or (lambda prompt: console.input(Text(prompt, style="grade.next"))),
-    )  # fmt: skip
+    )
     render.summary(console, tally, len(plan), next_due(chosen, states), today, stopped)
     return 0

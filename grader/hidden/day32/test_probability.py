@@ -61,8 +61,12 @@ def test_sequential_updates_equal_one_update_on_all_the_data(pr, ref, rng):
     step = pr.bayes_posterior(pr.bayes_posterior(prior, lik1), lik2)
     both = prior * lik1 * lik2 / np.sum(prior * lik1 * lik2)  # independent: Bayes by hand
     assert_close(step, both, rtol=1e-10, what="two sequential updates vs one joint update")
-    assert_close(pr.bayes_posterior(prior, lik1), ref.bayes_posterior(prior, lik1), rtol=1e-10,
-                 what="posterior vs the reference")  # fmt: skip
+    assert_close(
+        pr.bayes_posterior(prior, lik1),
+        ref.bayes_posterior(prior, lik1),
+        rtol=1e-10,
+        what="posterior vs the reference",
+    )
 
 
 @pytest.mark.grade(
@@ -154,8 +158,12 @@ def test_entropy_agrees_with_the_definition_on_random_distributions(pr, rng):
         expected = -sum(pi * math.log(pi, base) for pi in p)  # independent: pure Python
         assert_close(pr.entropy(p, base=base), expected, rtol=1e-10, what=f"entropy, base {base:g}")
     p = rng.dirichlet(np.ones(5))
-    assert_close(pr.entropy(p), -sum(pi * math.log(pi) for pi in p), rtol=1e-10,
-                 what="entropy with the default base")  # fmt: skip
+    assert_close(
+        pr.entropy(p),
+        -sum(pi * math.log(pi) for pi in p),
+        rtol=1e-10,
+        what="entropy with the default base",
+    )
 
 
 @pytest.mark.grade(
@@ -174,8 +182,11 @@ def test_cross_entropy_and_kl_match_hand_worked_values(pr):
     ce = -(0.5 * math.log(0.25) + 0.5 * math.log(0.75))
     assert_close(pr.cross_entropy(p, q), ce, what="cross_entropy(p, q)")
     assert_close(pr.kl_divergence(p, q), ce - LN2, what="kl_divergence(p, q)")
-    assert_close(pr.kl_divergence(q, p), 0.25 * math.log(0.5) + 0.75 * math.log(1.5),
-                 what="kl_divergence(q, p)")  # fmt: skip
+    assert_close(
+        pr.kl_divergence(q, p),
+        0.25 * math.log(0.5) + 0.75 * math.log(1.5),
+        what="kl_divergence(q, p)",
+    )
 
 
 @pytest.mark.grade(
@@ -217,8 +228,9 @@ def test_kl_is_cross_entropy_minus_entropy_and_zero_on_itself(pr, rng):
         assert kl >= 0, f"KL(p || q) must be >= 0 (Gibbs' inequality), got {kl}"
         expected = float(np.sum(p * np.log(p / q)))  # independent: the definition
         assert_close(kl, expected, rtol=1e-10, what="KL(p || q)")
-        assert_close(pr.cross_entropy(p, q) - pr.entropy(p), expected, rtol=1e-9,
-                     what="H(p, q) - H(p)")  # fmt: skip
+        assert_close(
+            pr.cross_entropy(p, q) - pr.entropy(p), expected, rtol=1e-9, what="H(p, q) - H(p)"
+        )
         assert_close(pr.kl_divergence(p, p), 0.0, atol=1e-12, what="KL(p || p)")
 
 
@@ -326,8 +338,12 @@ def test_perplexity_accepts_log_probability_zero(pr):
 def test_gaussian_pdf_matches_hand_worked_values(pr, x, mu, sigma, expected):
     got = pr.gaussian_pdf(x, mu, sigma)
     assert_close(got, expected, rtol=1e-10, what=f"gaussian_pdf({x}, mu={mu}, sigma={sigma})")
-    assert_close(pr.gaussian_log_pdf(x, mu, sigma), math.log(expected), rtol=1e-10,
-                 what=f"gaussian_log_pdf({x}, mu={mu}, sigma={sigma})")  # fmt: skip
+    assert_close(
+        pr.gaussian_log_pdf(x, mu, sigma),
+        math.log(expected),
+        rtol=1e-10,
+        what=f"gaussian_log_pdf({x}, mu={mu}, sigma={sigma})",
+    )
 
 
 @pytest.mark.grade(
@@ -340,27 +356,38 @@ def test_gaussian_log_pdf_is_finite_far_in_the_tails(pr):
     with no_warnings("gaussian_log_pdf(1000, 0, 1)"):
         got = pr.gaussian_log_pdf(np.array([1000.0, -40.0]), 0.0, 1.0)
     half_log_2pi = 0.5 * math.log(2 * math.pi)
-    assert_close(got, [-500000 - half_log_2pi, -800 - half_log_2pi], rtol=1e-12,
-                 what="gaussian_log_pdf at 1000 and -40 sigma")  # fmt: skip
+    assert_close(
+        got,
+        [-500000 - half_log_2pi, -800 - half_log_2pi],
+        rtol=1e-12,
+        what="gaussian_log_pdf at 1000 and -40 sigma",
+    )
 
 
 @pytest.mark.grade(
-    points=2, hint="Do numpy operations let arrays broadcast? Do scalars give a float?",
+    points=2,
+    hint="Do numpy operations let arrays broadcast? Do scalars give a float?",
     task="gaussian_log_pdf",
-)  # fmt: skip
+)
 def test_gaussian_functions_broadcast_like_numpy(pr, rng):
     x = rng.normal(size=(3, 1))
     mu, sigma = rng.normal(size=(1, 4)), rng.uniform(0.5, 2.0, size=(1, 4))
     expected = np.array(
         [
-            [math.exp(-(((xi - m) / s) ** 2) / 2) / (s * math.sqrt(2 * math.pi))
-             for m, s in zip(mu[0], sigma[0])]
+            [
+                math.exp(-(((xi - m) / s) ** 2) / 2) / (s * math.sqrt(2 * math.pi))
+                for m, s in zip(mu[0], sigma[0])
+            ]
             for xi in x[:, 0]
         ]
-    )  # independent: one element at a time with math  # fmt: skip
+    )  # independent: one element at a time with math
     assert_close(pr.gaussian_pdf(x, mu, sigma), expected, rtol=1e-10, what="pdf of (3,1) vs (1,4)")
-    assert_close(pr.gaussian_log_pdf(x, mu, sigma), np.log(expected), rtol=1e-10,
-                 what="log pdf of (3,1) vs (1,4)")  # fmt: skip
+    assert_close(
+        pr.gaussian_log_pdf(x, mu, sigma),
+        np.log(expected),
+        rtol=1e-10,
+        what="log pdf of (3,1) vs (1,4)",
+    )
     for name, fn in [("gaussian_pdf", pr.gaussian_pdf), ("gaussian_log_pdf", pr.gaussian_log_pdf)]:
         scalar = fn(0.5, 0.0, 1.0)
         assert isinstance(scalar, float), (
@@ -523,8 +550,9 @@ def beta_mean_by_integration(a, b, steps=200_000):
 )
 @pytest.mark.parametrize("a, b", [(2, 5), (3.5, 1.5), (10, 10)])
 def test_beta_mean_agrees_with_numerical_integration(pr, a, b):
-    assert_close(pr.beta_mean(a, b), beta_mean_by_integration(a, b), rtol=1e-6,
-                 what=f"beta_mean({a}, {b})")  # fmt: skip
+    assert_close(
+        pr.beta_mean(a, b), beta_mean_by_integration(a, b), rtol=1e-6, what=f"beta_mean({a}, {b})"
+    )
 
 
 @pytest.mark.grade(

@@ -293,8 +293,11 @@ def test_softmax_matches_hand_worked_values(vo):
     assert_close(vo.softmax([0.0, math.log(3)]), [0.25, 0.75], what="softmax([0, ln 3])")
     e = math.e
     total = e + e**2 + e**3
-    assert_close(vo.softmax([1.0, 2.0, 3.0]), [e / total, e**2 / total, e**3 / total],
-                 what="softmax([1, 2, 3])")  # fmt: skip
+    assert_close(
+        vo.softmax([1.0, 2.0, 3.0]),
+        [e / total, e**2 / total, e**3 / total],
+        what="softmax([1, 2, 3])",
+    )
 
 
 @pytest.mark.grade(
@@ -331,8 +334,9 @@ def test_softmax_works_along_any_axis(vo, rng, axis):
     naive = np.exp(x) / np.exp(x).sum(axis=axis, keepdims=True)  # fine for moderate x
     got = vo.softmax(x, axis=axis)
     assert_close(got, naive, rtol=1e-10, what=f"softmax(axis={axis}) of a (3, 4, 5) array")
-    assert_close(np.sum(got, axis=axis), np.ones(np.delete(x.shape, axis)),
-                 what=f"sums along axis {axis}")  # fmt: skip
+    assert_close(
+        np.sum(got, axis=axis), np.ones(np.delete(x.shape, axis)), what=f"sums along axis {axis}"
+    )
 
 
 @pytest.mark.grade(
@@ -367,8 +371,12 @@ def test_log_sum_exp_reduces_one_axis(vo, rng):
     x = rng.normal(scale=3.0, size=(4, 5, 6))
     for axis in (0, 1, -1):
         expected = np.log(np.exp(x).sum(axis=axis))  # fine for moderate x
-        assert_close(vo.log_sum_exp(x, axis=axis), expected, rtol=1e-10,
-                     what=f"log_sum_exp(axis={axis}) of a (4, 5, 6) array")  # fmt: skip
+        assert_close(
+            vo.log_sum_exp(x, axis=axis),
+            expected,
+            rtol=1e-10,
+            what=f"log_sum_exp(axis={axis}) of a (4, 5, 6) array",
+        )
     got = vo.log_sum_exp(x[0, 0])
     assert isinstance(got, float), f"log_sum_exp of a 1-D array should be a float, got {type(got)}"
 
@@ -383,8 +391,11 @@ def test_softmax_is_exp_of_x_minus_log_sum_exp_for_large_inputs(vo, rng):
     with no_warnings("softmax and log_sum_exp with |x| ~ 1000"):
         lse = vo.log_sum_exp(x, axis=1)
         p = vo.softmax(x, axis=1)
-    assert_close(lse, np.max(x, axis=1) + np.log(np.sum(np.exp(x - x.max(1, keepdims=True)), 1)),
-                 what="log_sum_exp of large inputs")  # fmt: skip
+    assert_close(
+        lse,
+        np.max(x, axis=1) + np.log(np.sum(np.exp(x - x.max(1, keepdims=True)), 1)),
+        what="log_sum_exp of large inputs",
+    )
     assert_close(
         p, np.exp(x - np.asarray(lse)[:, None]), atol=1e-12, what="softmax vs exp(x - lse)"
     )
@@ -407,8 +418,9 @@ def test_pairwise_cosine_matches_a_hand_worked_matrix(vo):
     # rows of A: [1, 0], [0, 2]; rows of B: [1, 1], [-3, 0], [0, 5]
     # [1,0]·[1,1]/√2 = 0.7071, [1,0] vs [-3,0] = -1, [1,0] vs [0,5] = 0
     # [0,2]·[1,1]/(2√2) = 0.7071, [0,2] vs [-3,0] = 0, [0,2] vs [0,5] = 1
-    got = vo.pairwise_cosine(np.array([[1.0, 0.0], [0.0, 2.0]]),
-                             np.array([[1.0, 1.0], [-3.0, 0.0], [0.0, 5.0]]))  # fmt: skip
+    got = vo.pairwise_cosine(
+        np.array([[1.0, 0.0], [0.0, 2.0]]), np.array([[1.0, 1.0], [-3.0, 0.0], [0.0, 5.0]])
+    )
     assert_close(got, [[SQRT_HALF, -1.0, 0.0], [SQRT_HALF, 0.0, 1.0]], what="pairwise_cosine")
 
 
@@ -442,8 +454,9 @@ def test_pairwise_cosine_names_the_first_all_zero_row(vo, rng, which, rows):
     A, B = rng.normal(size=(9, 4)), rng.normal(size=(9, 4))  # no 2, 3 or 7 in the shapes
     (A if which == "A" else B)[rows] = 0.0
     first = rows[0]
-    message = value_error_message(f"for an all-zero row {first} of {which}",
-                                  vo.pairwise_cosine, A, B)  # fmt: skip
+    message = value_error_message(
+        f"for an all-zero row {first} of {which}", vo.pairwise_cosine, A, B
+    )
     assert which in message, f"the ValueError should name the matrix {which}; got: {message!r}"
     if re.search(rf"\b{first}\b", message):
         return
@@ -497,8 +510,13 @@ def test_pairwise_cosine_rejects_dimensions_that_differ(vo):
 def test_pairwise_cosine_is_vectorised_on_2000_by_256_inputs(vo, ref, rng):
     A, B = rng.normal(size=(2000, 256)), rng.normal(size=(2000, 256))
     # warm both up on a small slice (BLAS threads, first allocations), checking values there
-    assert_close(vo.pairwise_cosine(A[:30], B[:20]), ref.pairwise_cosine(A[:30], B[:20]),
-                 rtol=1e-10, atol=1e-12, what="pairwise_cosine (30, 20)")  # fmt: skip
+    assert_close(
+        vo.pairwise_cosine(A[:30], B[:20]),
+        ref.pairwise_cosine(A[:30], B[:20]),
+        rtol=1e-10,
+        atol=1e-12,
+        what="pairwise_cosine (30, 20)",
+    )
     # subtle: first 100 rows of A against all of B. A loop over pairs is already ~100x the
     # reference here and fails on the ratio within seconds; on the full (2000, 2000) it
     # would need 5 s per run on a quiet machine and be killed on a busy one.
@@ -532,8 +550,13 @@ def test_pairwise_cosine_has_no_python_loop_over_rows(vo, ref, rng, tall):
     but nearer 10x on a loaded one, where a 10x bar let one in 20 slip through."""
     many, few = rng.normal(size=(20_000, 4)), rng.normal(size=(5, 4))
     A, B = (many, few) if tall == "A" else (few, many)
-    assert_close(vo.pairwise_cosine(A[:50], B[:50]), ref.pairwise_cosine(A[:50], B[:50]),
-                 rtol=1e-10, atol=1e-12, what="pairwise_cosine on a slice")  # fmt: skip
+    assert_close(
+        vo.pairwise_cosine(A[:50], B[:50]),
+        ref.pairwise_cosine(A[:50], B[:50]),
+        rtol=1e-10,
+        atol=1e-12,
+        what="pairwise_cosine on a slice",
+    )
     assert_not_much_slower(
         lambda: vo.pairwise_cosine(A, B),
         lambda: ref.pairwise_cosine(A, B),
@@ -595,9 +618,10 @@ def test_top_k_similar_breaks_ties_by_the_lower_index(vo):
 
 
 @pytest.mark.grade(
-    points=1, hint="What does your code do when k is larger than the number of rows?",
+    points=1,
+    hint="What does your code do when k is larger than the number of rows?",
     task="top_k_similar",
-)  # fmt: skip
+)
 @pytest.mark.parametrize("k, expected", [(10, 3), (3, 3), (0, 0)], ids=["k>n", "k=n", "k=0"])
 def test_top_k_similar_returns_every_row_when_k_exceeds_them(vo, k, expected):
     M = np.array([[0.0, 1.0], [2.0, 0.0], [1.0, 1.0]])

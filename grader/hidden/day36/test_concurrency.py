@@ -228,9 +228,15 @@ def test_bucket_rejects_a_rate_or_capacity_that_is_not_positive(c, rate, capacit
         ("try_acquire", -1.0),  # a negative take would ADD tokens to the bucket
         ("acquire", -1.0),
     ],
-    ids=["try-over-capacity", "acquire-over-capacity", "try-zero", "acquire-zero",
-         "try-negative", "acquire-negative"],
-)  # fmt: skip
+    ids=[
+        "try-over-capacity",
+        "acquire-over-capacity",
+        "try-zero",
+        "acquire-zero",
+        "try-negative",
+        "acquire-negative",
+    ],
+)
 def test_bucket_rejects_requests_that_could_never_be_granted(c, method, tokens):
     fake = FakeTime()
     bucket = c.TokenBucket(rate=1.0, capacity=2, clock=fake.clock, sleep=fake.sleep)
@@ -566,9 +572,10 @@ def run_until_failure(c, factories, limit, *, turns_after=0):
         except Exception as exc:  # the error is what we check
             seen["error"] = exc
             seen["pending"] = [
-                t for t in asyncio.all_tasks() - before if t is not asyncio.current_task()
-                and not t.done()
-            ]  # fmt: skip
+                t
+                for t in asyncio.all_tasks() - before
+                if t is not asyncio.current_task() and not t.done()
+            ]
             seen["at_raise"] = {k: sorted(v) for k, v in log_ref.items() if k != "boom"}
         for _ in range(turns_after):
             await asyncio.sleep(0)

@@ -86,12 +86,20 @@ def test_round_trip_error_is_at_most_half_a_scale(qz, rng, axis):
     q, scale = qz.quantize_int8(w, axis=axis)
     back = qz.dequantize_int8(q, scale)
     ratio = w / np.asarray(scale, dtype=float)  # with the attempt's own scale
-    name_the_mistake(np.asarray(q, dtype=float), {
-        "the codes are x / scale truncated toward zero (astype(np.int8) without rounding)": (
-            np.trunc(ratio), "Does astype(np.int8) round to the nearest code, or cut toward zero?"),
-        "the codes are x / scale rounded down (floor)": (
-            np.floor(ratio), "Is floor the nearest code for a negative x / scale? For 0.9?"),
-    }, what=f"axis={axis}: codes")  # fmt: skip
+    name_the_mistake(
+        np.asarray(q, dtype=float),
+        {
+            "the codes are x / scale truncated toward zero (astype(np.int8) without rounding)": (
+                np.trunc(ratio),
+                "Does astype(np.int8) round to the nearest code, or cut toward zero?",
+            ),
+            "the codes are x / scale rounded down (floor)": (
+                np.floor(ratio),
+                "Is floor the nearest code for a negative x / scale? For 0.9?",
+            ),
+        },
+        what=f"axis={axis}: codes",
+    )
     bound = np.broadcast_to(np.asarray(scale, dtype=float), w.shape) / 2
     error = np.abs(w - np.asarray(back, dtype=float))
     worst = np.unravel_index(int(np.argmax(error - bound)), w.shape)
@@ -138,8 +146,9 @@ def test_per_channel_scales_are_one_per_row_and_broadcast(qz):
     )
     assert_close(scale, [[0.02], [1.0], [0.01]], what="per-row scales (an all-zero row gets 1.0)")
     assert q.tolist() == [[50, -127], [0, 0], [30, 127]], f"codes: got {q.tolist()}"
-    assert_close(qz.dequantize_int8(q, scale), [[1.0, -2.54], [0.0, 0.0], [0.3, 1.27]],
-                 what="dequantized W")  # fmt: skip
+    assert_close(
+        qz.dequantize_int8(q, scale), [[1.0, -2.54], [0.0, 0.0], [0.3, 1.27]], what="dequantized W"
+    )
 
 
 @pytest.mark.grade(
@@ -191,8 +200,11 @@ def test_codes_and_scales_agree_with_the_reference_on_random_weights(qz, ref, rn
         w = rng.normal(size=(8, 12)) * 0.05
         q, scale = qz.quantize_int8(w, axis=axis)
         ref_q, ref_scale = ref.quantize_int8(w, axis=axis)
-        assert_close(np.asarray(scale, dtype=float).reshape(np.shape(ref_scale)), ref_scale,
-                     what=f"scale (axis={axis})")  # fmt: skip
+        assert_close(
+            np.asarray(scale, dtype=float).reshape(np.shape(ref_scale)),
+            ref_scale,
+            what=f"scale (axis={axis})",
+        )
         differ = int(np.sum(np.asarray(q) != ref_q))
         assert differ == 0, f"axis={axis}: {differ} of {q.size} codes differ from the reference"
 
