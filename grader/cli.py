@@ -22,6 +22,7 @@ from grader.catalog import PROGRESS_ROOT
 from grader.display import shown_path
 from grader.errors import GraderError, UsageError
 from grader.notes import command_notes
+from grader.parallel import usable_cores
 from grader.reset import command_reset
 from grader.runner import Limits
 from grader.watch import command_watch
@@ -44,6 +45,16 @@ def _positive(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
     if value <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
+
+
+def _positive_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more, got {text!r}")
     return value
 
 
@@ -95,6 +106,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=Limits.per_day_s,
         metavar="S",
         help="seconds allowed per day (default %(default)s)",
+    )
+    grade.add_argument(
+        "--jobs",
+        type=_positive_count,
+        default=usable_cores(),
+        metavar="N",
+        help="days graded at once (default: one per core, %(default)s)",
     )
     hint = subparsers.add_parser("hint", help="the next hint for the first failing task")
     hint.add_argument("day", metavar="DAY", help="day31 or 31")

@@ -102,6 +102,8 @@ def grade_clones(clones: list[Path], days: list[str], jobs: int, progress: Path)
             "--json",
             "--progress-dir",
             str(ledger),
+            "--jobs",  # the clones already share the cores: one day at a time in each
+            "1",
         ]
         done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True)
         try:

@@ -32,10 +32,11 @@ from grader.display import (
     shown_path,
 )
 from grader.errors import GraderError, UsageError
-from grader.grading import grade_day, manifest_for
+from grader.grading import manifest_for
 from grader.hints import first_failing_task, hint_sequence, load_hints, reveal_next
 from grader.history import clone_root_of
 from grader.milestone import closes_milestone, milestone_name, milestone_status
+from grader.parallel import grade_in_order
 from grader.progress import empty_ledger, peek_ledger, read_ledger, update_ledger
 from grader.record import record_grade
 from grader.request import GradeRequest, grade_request
@@ -55,19 +56,25 @@ def command_grade(args: argparse.Namespace) -> int:
         seed=args.seed,
         only=args.only,
     )
-    summary = grade_days(select_days(args.days), request, console, all_rows=args.all_rows)
+    days = select_days(args.days)
+    summary = grade_days(days, request, console, all_rows=args.all_rows, jobs=args.jobs)
     if args.json:
         print(json.dumps({"days": summary}))
     return EXIT_PASSED if all(d["passed"] for d in summary) else EXIT_FELL_SHORT
 
 
 def grade_days(
-    days: list[Day], request: GradeRequest, console: Console, *, all_rows: bool = False
+    days: list[Day],
+    request: GradeRequest,
+    console: Console,
+    *,
+    all_rows: bool = False,
+    jobs: int = 1,
 ) -> list[dict[str, Any]]:
-    """Grade, record (see :mod:`grader.record`) and render; returns the JSON summary."""
+    """Grade (up to ``jobs`` days at once, see :mod:`grader.parallel`), then record (see
+    :mod:`grader.record`) and render each day in order; returns the JSON summary."""
     summary = []
-    for day in days:
-        result = grade_day(day, request)
+    for day, result in zip(days, grade_in_order(days, request, jobs), strict=True):
         recorded = record_grade(result, request)
         for notice in recorded.notices:
             console.print(f"Warning: {notice}", style="grade.error")

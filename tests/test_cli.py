@@ -133,12 +133,12 @@ def test_target_accepts_a_learners_clone(tmp_path):
 
 def test_an_internal_error_exits_3_with_one_sentence(monkeypatch, capsys, tmp_path):
     import grader.cli as cli
-    import grader.commands as commands
+    import grader.parallel as parallel
 
     def explode(*_args, **_kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(commands, "grade_day", explode)
+    monkeypatch.setattr(parallel, "grade_day", explode)
     monkeypatch.setattr(cli, "PROGRESS_ROOT", tmp_path)
     assert main(["grade", "day31", "--solutions"]) == 3
     err = capsys.readouterr().err
