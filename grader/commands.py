@@ -32,9 +32,9 @@ from grader.display import (
     shown_path,
 )
 from grader.errors import GraderError, UsageError
-from grader.grading import manifest_for
 from grader.hints import first_failing_task, hint_sequence, load_hints, reveal_next
 from grader.history import clone_root_of
+from grader.manifests import manifest_for
 from grader.milestone import closes_milestone, milestone_name, milestone_status
 from grader.parallel import grade_in_order
 from grader.progress import empty_ledger, peek_ledger, read_ledger, update_ledger

@@ -18,23 +18,13 @@ from grader.catalog import REPO_ROOT, Day
 from grader.errors import UsageError
 from grader.history import clone_root_of, learner_history
 from grader.identity import learner, repo_state
+from grader.manifests import manifest_for
 from grader.provenance import environment, file_digests, grader_fingerprint
 from grader.request import GradeRequest
 from grader.results import DayResult, TestResult, TestStatus
-from grader.runner import collect_manifest, run_tests
+from grader.runner import run_tests
 from grader.similarity import day_similarity
 from grader.snapshot import take_snapshot
-
-_MANIFESTS: dict[tuple[str, tuple[tuple[str, int], ...]], list[dict[str, Any]]] = {}
-
-
-def manifest_for(day: Day) -> list[dict[str, Any]]:
-    """The day's manifest, collected once per process while the hidden tests are unchanged."""
-    stamp = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in day.hidden_dir.glob("*")))
-    key = (day.name, stamp)
-    if key not in _MANIFESTS:
-        _MANIFESTS[key] = collect_manifest(day)
-    return _MANIFESTS[key]
 
 
 def display_label(folder: Path) -> str:

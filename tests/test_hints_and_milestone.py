@@ -9,8 +9,8 @@ import pytest
 
 from grader.catalog import all_days, get_day
 from grader.cli import main
-from grader.grading import manifest_for
 from grader.hints import hint_sequence, load_hints
+from grader.manifests import manifest_for
 from grader.milestone import milestone_status, update_milestone
 from grader.progress import empty_ledger, read_ledger
 
