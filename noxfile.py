@@ -253,6 +253,12 @@ def cohort(session: nox.Session) -> None:
     run_grader(session, "cohort")
 
 
+@nox.session(python=False)
+def bench(session: nox.Session) -> None:
+    """How fast grading is, side by side: nox -s bench -- [--day day31] [--repeats 3]."""
+    session.run(learner_python(session), "-m", "grader.bench", *session.posargs, external=True)
+
+
 @nox.session(name="fake-llm", python=False)
 def fake_llm(session: nox.Session) -> None:
     """Run day 37's local fake LLM server: nox -s fake-llm -- --port 8765."""

@@ -1,0 +1,168 @@
+"""``nox -s bench`` (``python -m grader.bench``): how fast grading is, side by side, in one run.
+
+Every timing is a whole process started as a learner starts it (``python -m grader
+grade ... --solutions``, wall clock), the best of ``--repeats`` runs: the run least
+disturbed by whatever else the machine is doing. One warm-up grade first fills the
+manifest cache, so every measured grade is a warm one. Printed, one line each:
+
+- a warm single-day grade (``day31`` unless ``--day``), and the same hidden tests
+  run by pytest alone (the grader's plugin, no grader around it); the difference
+  is the grader's overhead, goal: at most 0.5 s. The tests' own durations, as the
+  report gives them, are shown too;
+- ``grade all`` against that single day, goal: at most 6x.
+
+Nothing is asserted and the exit status is 0: the numbers and whether each goal
+is met are for people, on the machine at hand. To add a line, add a function to
+:data:`MEASUREMENTS`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.catalog import REPO_ROOT, SOLUTIONS_ROOT, get_day
+from grader.child import child_env, pytest_command
+from grader.parallel import usable_cores
+
+DESCRIPTION = "How fast grading is: warm overhead and grade all, side by side."
+Timer = Callable[[Sequence[str]], float]  # runs a command, returns its wall-clock seconds
+
+
+@dataclass(frozen=True)
+class Line:
+    """One printed measurement, and its goal when it has one."""
+
+    what: str
+    value: str
+    goal: str = ""  # e.g. "<= 0.5 s"
+    met: bool | None = None
+
+    def text(self) -> str:
+        verdict = "" if self.met is None else (": met" if self.met else ": NOT met")
+        goal = f"   goal {self.goal}{verdict}" if self.goal else ""
+        return f"  {self.what:<46} {self.value:>8}{goal}"
+
+
+@dataclass
+class Bench:
+    """What the measurements share: the day, how to time a command, where reports go."""
+
+    day: str
+    repeats: int
+    timer: Timer
+    reports: Path
+    _best: dict[str, float] = field(default_factory=dict)
+
+    def best(self, name: str, command: Sequence[str]) -> float:
+        """The fastest of ``repeats`` runs of ``command``, remembered under ``name``."""
+        if name not in self._best:
+            self._best[name] = min(self.timer(command) for _ in range(self.repeats))
+        return self._best[name]
+
+    def grade(self, *days: str) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "grader",
+            "grade",
+            *days,
+            "--solutions",
+            "--json",
+            "--progress-dir",
+            str(self.reports),
+        ]
+
+
+def single_day_overhead(bench: Bench) -> list[Line]:
+    """The warm grade of one day against pytest alone on its hidden tests."""
+    day = get_day(bench.day)
+    graded = bench.best("day", bench.grade(day.name))
+    alone = bench.best("pytest", pytest_alone(day.name))
+    overhead = graded - alone
+    return [
+        Line(f"grade {day.name} --solutions (warm)", f"{graded:.2f} s"),
+        Line(f"pytest alone on {day.name}'s hidden tests", f"{alone:.2f} s"),
+        Line("  the tests' own durations (from the report)", f"{_own(bench):.2f} s"),
+        Line(
+            "grader overhead (grade - pytest alone)",
+            f"{overhead:.2f} s",
+            "<= 0.5 s",
+            overhead <= 0.5,
+        ),
+    ]
+
+
+def all_days_ratio(bench: Bench) -> list[Line]:
+    """``grade all`` against the warm single day."""
+    every = bench.best("all", bench.grade("all"))
+    single = bench.best("day", bench.grade(bench.day))
+    ratio = every / single
+    return [
+        Line(f"grade all --solutions ({usable_cores()} jobs)", f"{every:.2f} s"),
+        Line(f"grade all / grade {bench.day}", f"{ratio:.1f}x", "<= 6x", ratio <= 6),
+    ]
+
+
+def pytest_alone(day_name: str) -> list[str]:
+    """The day's hidden tests on its reference, run by pytest with the grader's plugin
+    as the grader's test process runs them, but with no grader around it."""
+    day = get_day(day_name)
+    folder = str(SOLUTIONS_ROOT / day.name)
+    options = [
+        f"--grader-day={day.name}",
+        f"--grader-target={folder}",
+        f"--grader-reference={folder}",
+    ]
+    return pytest_command("-q", "-p", "no:warnings", *options, str(day.hidden_dir))
+
+
+MEASUREMENTS: list[Callable[[Bench], list[Line]]] = [single_day_overhead, all_days_ratio]
+
+
+def _own(bench: Bench) -> float:
+    """The summed test durations in the latest report of the bench's day."""
+    latest = bench.reports / "reports" / get_day(bench.day).name / "latest.json"
+    return sum(t["duration_s"] for t in json.loads(latest.read_text(encoding="utf-8"))["tests"])
+
+
+def wall_clock(command: Sequence[str]) -> float:
+    """Run ``command`` from the repository and return its wall-clock seconds; a failing
+    command is an error. Both the grader and pytest alone get the environment the
+    grader gives its test processes (one BLAS thread, no bytecode written), so the
+    comparison is between like and like."""
+    start = time.perf_counter()
+    subprocess.run(command, cwd=REPO_ROOT, env=child_env(), capture_output=True, check=True)
+    return time.perf_counter() - start
+
+
+def run(day: str, repeats: int, timer: Timer = wall_clock) -> list[str]:
+    """Every measurement's lines, after one warm-up grade of every day."""
+    with tempfile.TemporaryDirectory(prefix="grader-bench-") as reports:
+        bench = Bench(day, repeats, timer, Path(reports))
+        timer(bench.grade("all"))  # warm: manifests cached, files in the page cache
+        lines = [f"Grading speed: best of {repeats} run(s), wall clock, whole processes"]
+        for measurement in MEASUREMENTS:
+            lines += [line.text() for line in measurement(bench)]
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m grader.bench", description=DESCRIPTION)
+    parser.add_argument("--day", default="day31", help="the single day measured (default day31)")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per timing (best counts)")
+    args = parser.parse_args(argv)
+    for line in run(get_day(args.day).name, max(1, args.repeats)):
+        print(line, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
