@@ -2,14 +2,18 @@
 
 Modules, one concern each:
 
-- ``catalog``    the days: titles, exercise files, answer templates, pass marks
+- ``catalog``    the one list of days: titles, exercise files, answer templates, pass marks
 - ``plugin``     the pytest plugin that runs *inside* the test process (child side)
 - ``loading``    imports an attempt's file under a unique module name, with clear errors
 - ``testing``    helpers for hidden-test authors (fixtures, teaching assertions)
 - ``child``      one policed test process: resource limits, output drain, event stream
 - ``runner``     decides what each child runs: timeouts, crashes, restarts, outcomes
+- ``manifests``  each day's list of hidden tests, collected once and cached on disk
 - ``scoring``    turns the manifest and the observed outcomes into points
+- ``request``    one typed grade request, built once from the command line
 - ``grading``    one day end to end (manifest, run, answers, score, provenance)
+- ``parallel``   several days at once, one worker process per core, results in order
+- ``record``     what a grade leaves behind: report, ledger entry, milestone
 - ``answers``    checks the markdown answer templates for completeness
 - ``provenance`` file hashes, the grader's fingerprint and versions: what exactly was graded
 - ``identity``   the learner and the commit, read from git without running the clone's code
@@ -17,7 +21,7 @@ Modules, one concern each:
 - ``report``     the JSON grade report for mentors
 - ``storage``    atomic, locked JSON files; bad files moved aside, never overwritten
 - ``progress``   the learner's ledger
-- ``milestone``  the Milestone 4 checkpoint
+- ``milestone``  the milestone checkpoint, its days named in the catalog
 - ``hints``      progressive hints, recorded in the ledger
 - ``display``    rich rendering, kept apart from all of the above
 - ``commands``   handlers of grade, hint, progress and list
@@ -28,6 +32,7 @@ Modules, one concern each:
 - ``watch``, ``reset``, ``notes``, ``flashcards``: the rest of the learner's loop
 - ``fake_llm``   day 37's fake LLM server (tooling, not an exercise)
 - ``cli``        the command line (``python -m grader``)
+- ``bench``      how fast grading is (``nox -s bench``)
 """
 
 from __future__ import annotations
