@@ -29,12 +29,13 @@ import os
 import re
 import signal
 import socket
-import sys
 import threading
 from collections import deque
 from dataclasses import asdict, dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from grader.proctree import die_with_parent
 
 CHAT_PATH = "/v1/chat/completions"
 
@@ -328,17 +329,6 @@ class FakeLLM:
         self.stop()
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to send SIGTERM when the process that started us (nox) dies."""
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass  # the parent watch in main() still stops us, within half a second
-
-
 def main(argv: list[str] | None = None) -> int:
     """``python -m grader.fake_llm [--host H] [--port P] [--quiet]``: serve until Ctrl-C.
 
@@ -355,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     # subtle: the handler only sets a flag; raising from it could land anywhere, even
     # inside the interpreter's own shutdown, and leave the server running.
     signal.signal(signal.SIGTERM, lambda signum, frame: terminated.set())
-    _die_with_parent()
+    die_with_parent(signal.SIGTERM)  # and the parent watch below, within half a second
     fake = FakeLLM(args.host, args.port, verbose=not args.quiet).start()
     print(f"fake LLM listening on {fake.url}{CHAT_PATH} (Ctrl-C to stop)", flush=True)
     try:

@@ -53,7 +53,7 @@ from grader import cgroup
 PROC = Path("/proc")
 SUPPORTED = sys.platform.startswith("linux") and (PROC / "self" / "stat").exists()
 TOKEN_VARIABLE = "GRADER_PROCESS_TREE"
-_PR_SET_CHILD_SUBREAPER = 36  # from <linux/prctl.h>
+_PR_SET_PDEATHSIG, _PR_SET_CHILD_SUBREAPER = 1, 36  # from <linux/prctl.h>
 _PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 # Loaded now, in the parent: adopt_orphans() runs between fork and exec, where
 # loading a library is not safe.
@@ -68,6 +68,19 @@ def adopt_orphans() -> None:
     """
     if _LIBC is not None:
         _LIBC.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def die_with_parent(signal_number: int = signal.SIGKILL) -> None:
+    """Ask Linux to send the calling process ``signal_number`` when its parent dies
+    (nothing elsewhere).
+
+    Meant for ``preexec_fn``: a grader killed with SIGKILL cannot clean up, and its
+    test process would otherwise run on, spinning, with nobody to read its results.
+    subtle: "parent" is the thread that forked, so call it only in processes started
+    from a thread that outlives them (the grader's main thread does).
+    """
+    if _LIBC is not None:
+        _LIBC.prctl(_PR_SET_PDEATHSIG, signal_number, 0, 0, 0)
 
 
 @dataclass(frozen=True)
@@ -232,7 +245,9 @@ class TreeGuard:
         return {TOKEN_VARIABLE: self.token}
 
     def preexec(self) -> None:
-        """In the child, before exec: adopt orphans, and enter the cgroup if there is one."""
+        """In the child, before exec: die with the grader, adopt orphans, and enter the
+        cgroup if there is one."""
+        die_with_parent()
         adopt_orphans()
         if self.cgroup is not None:
             self.cgroup.enter()

@@ -206,3 +206,30 @@ def test_a_guard_checks_the_tree_at_most_every_tenth_of_a_second_and_kills_it_wh
     root.wait(timeout=10)
     assert not alive(daemon)
     guard.close()
+
+
+def test_a_test_process_dies_with_a_grader_killed_without_warning(cleanup):
+    """A grader killed with SIGKILL cannot clean up: its test process must not run on."""
+    grader = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import subprocess, sys, time\n"
+            "from grader.proctree import TreeGuard\n"
+            "guard = TreeGuard(memory_bytes=4 * 1024**3, processes=8)\n"
+            "child = subprocess.Popen([sys.executable, '-c', 'while True: pass'],"
+            " preexec_fn=guard.preexec)\n"
+            "print(child.pid, flush=True); time.sleep(120)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    child = int(grader.stdout.readline())  # type: ignore[union-attr]
+    cleanup.append(child)
+    assert alive(child)
+    grader.kill()
+    grader.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(child), "the test process outlived its grader"
