@@ -3,7 +3,15 @@
 Modules, one concern each:
 
 - ``catalog``    the one list of days: titles, exercise files, answer templates, pass marks
-- ``plugin``     the pytest plugin that runs *inside* the test process (child side)
+- ``plugin``     the pytest plugin that runs *inside* the test process (the judge)
+- ``worker``     the process that imports and runs attempt (or reference) code
+- ``proxy``      the judge's side of a worker: start it, reach its modules, its CPU time
+- ``peer``       remote calls between judge and worker, references, rebuilt exceptions
+- ``wire``       the plain data allowed between them (scalars, str, bytes, containers,
+                 numeric arrays), encoded and rebuilt from base types only
+- ``drivers``    trusted code run beside the attempt in its worker (threads, asyncio, HTTP)
+- ``sandbox``    what the attempt's worker can see: bubblewrap, where it runs
+- ``proctree``, ``cgroup``: whole-tree limits and kill; ``snapshot``: the private copy graded
 - ``loading``    imports an attempt's file under a unique module name, with clear errors
 - ``testing``    helpers for hidden-test authors (fixtures, teaching assertions)
 - ``child``      one policed test process: resource limits, output drain, event stream

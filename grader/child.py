@@ -303,11 +303,21 @@ class ChildRun:
         finally:
             self.stop()  # also threads or children the attempt left behind
         for event in self.events.read():  # what was written before the end
-            self._track_import(event)
-            if event["event"] == "end":
-                ended.append(event)
-                if running and running[0] == event["nodeid"]:
-                    running = None
+            if not killed:
+                # subtle: after a kill, the judge may outlive its worker long enough to
+                # report the import it was waiting for as over; what was being imported
+                # when the limit struck is what the parent must remember.
+                self._track_import(event)
+            if event["event"] != "end":
+                continue
+            # subtle: killing the tree (a time or memory limit, a flood) may kill the
+            # workers first; the judge may still report the running test ("the worker
+            # was killed"), but the kill is what ended it, so the test keeps its verdict.
+            if running and running[0] == event["nodeid"] and killed:
+                continue
+            ended.append(event)
+            if running and running[0] == event["nodeid"]:
+                running = None
         self.drain.join(timeout=2)
         return ended, running[0] if running else None, killed
 

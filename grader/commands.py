@@ -14,6 +14,7 @@ from typing import Any
 
 from rich.console import Console
 
+from grader import sandbox
 from grader.catalog import (
     PROGRESS_ROOT,
     Day,
@@ -57,6 +58,10 @@ def command_grade(args: argparse.Namespace) -> int:
         only=args.only,
     )
     days = select_days(args.days)
+    if sandbox.available() == "none":  # once per command, however many days
+        console.print(f"Note: {sandbox.NO_SANDBOX_NOTICE}", style="grade.error", soft_wrap=True)
+        if install := sandbox.install_command():
+            console.print(install, soft_wrap=True)
     summary = grade_days(days, request, console, all_rows=args.all_rows, jobs=args.jobs)
     if args.json:
         print(json.dumps({"days": summary}))

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from grader import scoring
+from grader import sandbox, scoring
 from grader.answers import check_answers
 from grader.catalog import REPO_ROOT, Day
 from grader.errors import UsageError
@@ -99,6 +99,7 @@ def grade_day(day: Day, request: GradeRequest) -> DayResult:
             request.limits,
             request.seed,
             request.fail_fast,
+            hide=(request.target_root.resolve(),),
         )
         changed = snap.changed()
     tests = scoring.score_tests(manifest, observed.outcomes)
@@ -138,6 +139,7 @@ def grade_day(day: Day, request: GradeRequest) -> DayResult:
         git=repo_state(attempt_dir, request.foreign),
         learner=learner(clone_root_of(request.target_root), request.foreign),
         grader=grader_fingerprint(),
+        sandbox=sandbox.available(),
         learner_history=history,
         hints_revealed=dict(hints),
         similarity=copies,

@@ -24,14 +24,17 @@ import time
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import IO, Any
 
 import numpy as np
 import pytest
 
+from grader import proxy, sandbox
 from grader.events import DETAIL_LIMIT, MESSAGE_LIMIT, encode, truncate
-from grader.loading import AttemptLoadError, load_module
+from grader.loading import AttemptLoadError
+from grader.peer import PeerGone, RemoteRef
+from grader.proxy import Worker
+from grader.proxy import start as start_worker
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -45,6 +48,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--grader-events-fd", type=int, help="inherited pipe to write test start/end events to"
     )
     group.addoption("--grader-select", help="file of node ids: run only these")
+    group.addoption(
+        "--grader-hide", action="append", help="a folder the attempt's sandbox must not show"
+    )
     group.addoption("--grader-seed", type=int, default=None, help="seed for every rng fixture")
     group.addoption(
         "--grader-poisoned",
@@ -126,7 +132,9 @@ def _short_message(excinfo: pytest.ExceptionInfo[BaseException], target: Path | 
         text = str(exc)
     else:
         text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-        if target is not None:
+        if where := getattr(exc, "_remote_where", None):  # raised in the attempt's process
+            text += f" ({where})"
+        elif target is not None:
             inside = [e for e in excinfo.traceback if Path(str(e.path)).parent == target]
             if inside:
                 text += f" ({Path(str(inside[-1].path)).name} line {inside[-1].lineno + 1})"
@@ -186,20 +194,34 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     _RUNNING[item.nodeid] = reports
     _emit(item.config, event="start", nodeid=item.nodeid, t=time.time())
     started = time.perf_counter()
+    proxy.current_test = item.nodeid
     yield
     del _RUNNING[item.nodeid]
+    outcome, message = _outcome(item, reports), getattr(item, "_grader_message", "")
+    # A worker's death is charged to the test during which it was found (the test whose
+    # call it broke); a worker that died between tests is just started again.
+    proxy.current_test = None
+    ended = {role: w for role, w in _WORKERS.items() if w.died_during == item.nodeid}
+    for role, worker in ended.items():  # the attempt's process died: no verdict, an error
+        outcome = "error"
+        message = f"the {role}'s process {worker.exit_phrase()} during this test"
     _emit(
         item.config,
         event="end",
         nodeid=item.nodeid,
-        outcome=_outcome(item, reports),
+        outcome=outcome,
         duration=time.perf_counter() - started,
-        message=getattr(item, "_grader_message", ""),
+        message=message,
         detail=getattr(item, "_grader_detail", ""),
         seed=getattr(item, "_grader_seed", None),
         hint=getattr(item, "_grader_hint", ""),
         load_error=getattr(item, "_grader_load_error", ""),
     )
+    for role in [r for r, w in _WORKERS.items() if not w.alive]:  # a fresh one, uncharged
+        try:
+            _worker(item.config, role).ready()
+        except PeerGone:
+            pass
 
 
 _RUNNING: dict[str, dict[str, pytest.TestReport]] = {}  # nodeid -> its reports by phase
@@ -220,7 +242,12 @@ def _folder(config: pytest.Config, option: str) -> Path:
     return Path(value)
 
 
-_MODULE_CACHE: dict[tuple[str, str], ModuleType | AttemptLoadError] = {}
+# A failed import is cached too, so every test that needs the file reports the same
+# clear error instead of re-running a broken import. A module that imported is not
+# cached: each test asks its worker, which keeps the module loaded while it lives
+# and is started again (importing afresh) after an attempt ended it.
+_LOAD_ERRORS: dict[tuple[str, str], AttemptLoadError] = {}
+_WORKERS: dict[str, Worker] = {}
 
 
 def _poisoned(config: pytest.Config) -> dict[str, str]:
@@ -229,52 +256,125 @@ def _poisoned(config: pytest.Config) -> dict[str, str]:
     return dict(line.split(":", 1) for line in lines if ":" in line)
 
 
-def _loader(config: pytest.Config, role: str) -> Callable[[str], ModuleType]:
+def _worker(config: pytest.Config, role: str) -> Worker:
+    """The role's worker process, started (again, after an attempt ended it) when needed."""
+    worker = _WORKERS.get(role)
+    if worker is None or not worker.alive:
+        option = "--grader-target" if role == "attempt" else "--grader-reference"
+        folder = _folder(config, option)
+        label = config.getoption("--grader-target-label") if role == "attempt" else None
+        label = label or f"{'solutions' if role == 'reference' else 'exercises'}/{folder.name}"
+        wrap = _sandbox(config, folder) if role == "attempt" else None
+        worker = _WORKERS[role] = start_worker(role, folder, label, wrap=wrap)
+    return worker
+
+
+def _sandbox(config: pytest.Config, snapshot: Path) -> Callable[[list[str], int], list[str]]:
+    """How the attempt's worker is started: inside bubblewrap where it can run (it sees the
+    snapshot and the grader package, never the reference, the hidden tests, the ledger,
+    $HOME or the folder the attempt came from; no network), else as it is."""
+    hide = tuple(Path(p) for p in config.getoption("--grader-hide") or ())
+    policy = sandbox.worker_policy(snapshot=snapshot, scratch=Path.cwd())
+
+    def wrap(command: list[str], fd: int) -> list[str]:
+        hidden = (*policy.hidden, *hide)
+        return sandbox.wrap(command, visible=policy.visible, writable=policy.writable,
+                            hidden=hidden)[0]  # fmt: skip
+
+    return wrap
+
+
+def _loader(config: pytest.Config, role: str) -> Callable[[str], RemoteRef]:
+    """``load(stem)``: the role's module, a reference into its worker process.
+
+    The judge (this process) never imports attempt or reference code: a worker does
+    (:mod:`grader.worker`), and tests reach it through :mod:`grader.peer`'s
+    references, receiving plain data only.
+    """
     option = "--grader-target" if role == "attempt" else "--grader-reference"
     folder = _folder(config, option)
-    day = config.getoption("--grader-day") or folder.name
     label = config.getoption("--grader-target-label") if role == "attempt" else None
     label = label or f"{'solutions' if role == 'reference' else 'exercises'}/{folder.name}"
-
     poisoned = _poisoned(config) if role == "attempt" else {}
 
-    def load(stem: str) -> ModuleType:
-        # subtle: a failed import is cached too, so every test that needs the
-        # file reports the same clear error instead of re-running a broken import.
+    def load(stem: str) -> RemoteRef:
         key = (role, stem)
-        if key not in _MODULE_CACHE and stem in poisoned:
-            _MODULE_CACHE[key] = AttemptLoadError(
+        if key not in _LOAD_ERRORS and stem in poisoned:
+            _LOAD_ERRORS[key] = AttemptLoadError(
                 f"{label}/{stem}.py failed to import: {poisoned[stem]}"
             )
-        if key not in _MODULE_CACHE:
-            # The parent watches these two events: if the child dies or hangs
-            # between them, the import itself is to blame (see grader.runner).
+        if key in _LOAD_ERRORS:
+            raise _LOAD_ERRORS[key]
+        worker = _worker(config, role)
+        fresh = stem not in worker.modules
+        if fresh:
+            # The parent watches these two events: if the child hangs between them,
+            # the import itself is to blame (see grader.runner).
             _emit(config, event="import_start", role=role, stem=stem)
-            try:
-                _MODULE_CACHE[key] = load_module(
-                    folder / f"{stem}.py", f"{role}_{day}_{stem}", f"{label}/{stem}.py"
-                )
-            except AttemptLoadError as exc:
-                _MODULE_CACHE[key] = exc
-            _emit(config, event="import_end", role=role, stem=stem)
-        cached = _MODULE_CACHE[key]
-        if isinstance(cached, AttemptLoadError):
-            raise cached
-        return cached
+        try:
+            return worker.module(stem)
+        except AttemptLoadError as exc:
+            _LOAD_ERRORS[key] = exc
+            raise
+        except PeerGone:
+            _LOAD_ERRORS[key] = AttemptLoadError(
+                f"{label}/{stem}.py failed to import: importing it {worker.exit_phrase()}"
+            )
+            raise _LOAD_ERRORS[key] from None
+        finally:
+            if fresh:
+                _emit(config, event="import_end", role=role, stem=stem)
 
     return load
 
 
 @pytest.fixture(scope="session")
-def load_attempt(pytestconfig: pytest.Config) -> Callable[[str], ModuleType]:
+def load_attempt(pytestconfig: pytest.Config) -> Callable[[str], RemoteRef]:
     """``load_attempt("metrics")`` imports the learner's ``metrics.py``."""
     return _loader(pytestconfig, "attempt")
 
 
 @pytest.fixture(scope="session")
-def load_reference(pytestconfig: pytest.Config) -> Callable[[str], ModuleType]:
+def load_reference(pytestconfig: pytest.Config) -> Callable[[str], RemoteRef]:
     """``load_reference("metrics")`` imports the reference solution's ``metrics.py``."""
     return _loader(pytestconfig, "reference")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the workers before the first test: their start-up (an interpreter and numpy)
+    is then not charged to the first test's time limit."""
+    config = session.config
+    if config.getoption("--grader-manifest") or config.option.collectonly or not session.items:
+        return
+    for role, option in (("attempt", "--grader-target"), ("reference", "--grader-reference")):
+        if config.getoption(option):
+            try:
+                _worker(config, role).ready()
+            except PeerGone:
+                pass  # the first test that needs it reports how it ended
+
+
+@pytest.fixture
+def attempt_worker(pytestconfig: pytest.Config) -> Worker:
+    """The attempt's worker, for ``attempt_worker.drive("day36", "function", ...)``: a driver
+    (:mod:`grader.drivers`) run beside the attempt, returning observations."""
+    return _worker(pytestconfig, "attempt")
+
+
+@pytest.fixture
+def reference_worker(pytestconfig: pytest.Config) -> Worker:
+    """The reference's worker (see ``attempt_worker``)."""
+    return _worker(pytestconfig, "reference")
+
+
+@pytest.fixture
+def shared_tmp_path(request: pytest.FixtureRequest) -> Path:
+    """A fresh folder both this test and the attempt's worker can read and write (under
+    the test process's working folder, the one folder the sandbox lets the worker write):
+    pytest's own ``tmp_path`` is in this process's /tmp, which a sandboxed worker cannot see."""
+    folder = Path.cwd() / "shared" / re.sub(r"[^\w.-]", "_", request.node.name)[:80]
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -85,8 +85,12 @@ def run_tests(
     limits: Limits | None = None,
     seed: int | None = None,
     fail_fast: bool = False,
+    hide: tuple[Path, ...] = (),
 ) -> Observed:
-    """Run every test in ``manifest`` on ``attempt_dir``, restarting after kills and crashes."""
+    """Run every test in ``manifest`` on ``attempt_dir``, restarting after kills and crashes.
+
+    ``hide``: folders the attempt's sandbox must not show (where the attempt was copied from).
+    """
     limits = limits or Limits()
     observed = Observed()
     remaining = [entry["nodeid"] for entry in manifest]
@@ -104,6 +108,7 @@ def run_tests(
         "no:warnings",
         *(["-x"] if fail_fast else []),
         *([f"--grader-seed={seed}"] if seed is not None else []),
+        *(f"--grader-hide={folder}" for folder in hide),
     ]
     while remaining:
         poison = "\n".join(f"{stem}:{why}" for stem, why in poisoned.items())

@@ -43,9 +43,17 @@ from grader.history import clone_root_of
 SandboxKind = Literal["bubblewrap", "none"]
 
 NO_SANDBOX_NOTICE = (
-    "no sandbox: install bubblewrap (Debian/Ubuntu: apt install bubblewrap) so that "
-    "attempt code cannot read the reference solutions or write outside its scratch folder"
+    'no sandbox here (reports say "sandbox": "none"): attempt code runs with your rights '
+    "and could read the reference solutions; bubblewrap, where it runs, prevents that"
 )
+
+
+def install_command() -> str | None:
+    """The command that installs bubblewrap here, where we know one (Debian, Ubuntu)."""
+    if shutil.which("apt-get") is None:
+        return None
+    return "sudo apt-get install bubblewrap"
+
 
 # What every sandbox gets before any folder rule: its own namespaces (PID, network,
 # IPC, ...), a new session (no terminal to inject keystrokes into), death with its
@@ -107,7 +115,13 @@ def worker_policy(
     if progress_dir is not None:
         hidden += (progress_dir,)
     return Policy(
-        visible=(repo_root / "grader", *python_installation(hidden), snapshot),
+        # pyproject.toml: the grader package reads its version there when imported
+        visible=(
+            repo_root / "grader",
+            repo_root / "pyproject.toml",
+            *python_installation(hidden),
+            snapshot,
+        ),
         writable=(scratch,),
         hidden=hidden,
     )

@@ -146,6 +146,20 @@ def test_an_internal_error_exits_3_with_one_sentence(monkeypatch, capsys, tmp_pa
     assert list(tmp_path.glob("grader-error-*.log")), "the traceback is kept for a mentor"
 
 
+@pytest.mark.parametrize("kind", ["none", "bubblewrap"])
+def test_grading_without_a_sandbox_says_so_once_per_command(monkeypatch, capsys, tmp_path, kind):
+    import grader.cli as cli
+    import grader.parallel as parallel
+    from grader import sandbox
+
+    monkeypatch.setattr(sandbox, "available", lambda: kind)
+    monkeypatch.setattr(parallel, "grade_day", lambda *_a, **_k: 1 / 0)  # stop after the notice
+    monkeypatch.setattr(cli, "PROGRESS_ROOT", tmp_path)
+    main(["grade", "day31", "day32", "--solutions"])
+    shown = capsys.readouterr()
+    assert (shown.out + shown.err).count(sandbox.NO_SANDBOX_NOTICE) == (kind == "none")
+
+
 @pytest.mark.slow
 def test_a_mentor_grading_a_clone_gets_a_ledger_per_learner(tmp_path, monkeypatch, capsys):
     import shutil

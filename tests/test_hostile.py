@@ -106,21 +106,19 @@ def test_an_empty_file_scores_zero(tmp_path):
             TestStatus.ERROR,
             "killed by signal SIGSEGV",
         ),
-        (
-            "import signal; signal.signal(signal.SIGTERM, signal.SIG_IGN)\n    while True: pass",
-            TestStatus.TIMEOUT,
-            "timed out after 1.5 s",
-        ),
-        ("import pytest; pytest.exit('bye', returncode=0)", TestStatus.ERROR, ""),
-        ("raise KeyboardInterrupt", TestStatus.ERROR, ""),
+        ("while True: pass", TestStatus.TIMEOUT, "timed out after 1.5 s"),
+        # pytest's own outcomes and KeyboardInterrupt, raised in the attempt's process, are
+        # just exceptions there: the judge is another process, so the test fails, naming them
+        ("import pytest; pytest.exit('bye', returncode=0)", TestStatus.FAILED, "Exit"),
+        ("raise KeyboardInterrupt", TestStatus.FAILED, "KeyboardInterrupt"),
         ("x = bytearray(8 * 1024**3)", TestStatus.FAILED, "MemoryError"),
-        ("import pytest; pytest.skip('not today')", TestStatus.SKIPPED, "Skipped"),
-        ("import pytest; pytest.xfail('claims expected failure')", TestStatus.FAILED, ""),
+        ("import pytest; pytest.skip('not today')", TestStatus.FAILED, "Skipped"),
+        ("import pytest; pytest.xfail('claims expected failure')", TestStatus.FAILED, "XFailed"),
     ],
     ids=[
         "os._exit",
         "segfault",
-        "endless loop ignoring SIGTERM",
+        "endless loop",
         "pytest.exit",
         "KeyboardInterrupt",
         "memory bomb",
@@ -170,7 +168,9 @@ def test_a_thread_left_running_does_not_hang_the_grader(tmp_path):
     code = "import threading, time\nthreading.Thread(target=lambda: time.sleep(3600)).start()\n"
     result = grade_metrics(attempt(tmp_path, append=code))
     assert result.score == result.max_score
-    assert result.runs[-1]["ended_by"] == "lingered"
+    # The thread lives in the attempt's worker, which the judge ends when its tests are
+    # done (it exits even with threads running), so the test process exits on its own.
+    assert result.runs[-1]["ended_by"] == "exit"
 
 
 @pytest.mark.slow

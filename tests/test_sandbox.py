@@ -103,7 +103,15 @@ def test_without_bubblewrap_the_command_runs_unchanged_and_says_none(monkeypatch
     monkeypatch.setattr(sandbox, "available", lambda: "none")
     command = [sys.executable, "-c", "pass"]
     assert sandbox.wrap(command, visible=[], writable=[], hidden=[]) == (command, "none")
-    assert "install bubblewrap" in sandbox.NO_SANDBOX_NOTICE
+    assert '"sandbox": "none"' in sandbox.NO_SANDBOX_NOTICE
+
+
+def test_the_install_command_is_offered_only_where_apt_get_exists(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert sandbox.install_command() is None, "macOS: no command we could vouch for"
+    (tmp_path / "apt-get").write_text("#!/bin/sh\n")
+    (tmp_path / "apt-get").chmod(0o755)
+    assert sandbox.install_command() == "sudo apt-get install bubblewrap"
 
 
 def test_availability_needs_the_binary_and_a_working_trial(tmp_path, monkeypatch):

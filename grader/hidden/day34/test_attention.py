@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 import pytest
 
@@ -147,35 +145,16 @@ def blame_attention(attn, got, want, what):
         )
 
 
-def python_steps(module, fn, *args):
-    """Python-level work of fn(*args): lines run in ``module``'s file plus Python calls anywhere.
+def python_steps(worker, fn, *args):
+    """Python-level work of fn(*args): lines run in fn's file plus Python calls anywhere,
+    counted by tracing inside the attempt's process (grader.drivers.calls.python_steps).
 
     Vectorised code does the same number of steps whatever the sizes of the arrays; a
     Python loop (for, while, a comprehension, np.vectorize or apply_along_axis over a
     Python function) adds at least one step per element it visits. Counting, not timing:
     the answer does not depend on how busy the machine is.
     """
-    count = 0
-    here = module.__file__
-
-    def local(frame, event, arg):
-        nonlocal count
-        if event == "line":
-            count += 1
-        return local
-
-    def calls(frame, event, arg):
-        nonlocal count
-        count += 1
-        return local if frame.f_code.co_filename == here else None
-
-    previous = sys.gettrace()
-    sys.settrace(calls)
-    try:
-        fn(*args)
-    finally:
-        sys.settrace(previous)
-    return count
+    return worker.drive("calls", "python_steps", fn, list(args))
 
 
 # ---------------------------------------------------------------- scaled dot-product attention
@@ -361,12 +340,14 @@ def test_attention_is_stable_for_very_large_scores(attn, rng):
     ],
     ids=["batch", "heads"],
 )
-def test_attention_has_no_python_loop_over_batch_or_heads(attn, rng, axis, small, big):
+def test_attention_has_no_python_loop_over_batch_or_heads(
+    attn, attempt_worker, rng, axis, small, big
+):
     mask = np.tril(np.ones((6, 6), bool))
     steps = []
     for shape in (small, big):
         q, k, v = (rng.normal(size=shape) for _ in range(3))
-        steps.append(python_steps(attn, attn.scaled_dot_product_attention, q, k, v, mask))
+        steps.append(python_steps(attempt_worker, attn.scaled_dot_product_attention, q, k, v, mask))
     # vectorised code does exactly as many Python steps for 24 as for 1; a loop adds 23+
     if steps[1] - steps[0] > 10:
         raise AssertionError(
@@ -381,12 +362,12 @@ def test_attention_has_no_python_loop_over_batch_or_heads(attn, rng, axis, small
     hint="Is there a Python loop (for, a comprehension, apply_along_axis) over queries or keys?",
     task="scaled_dot_product_attention",
 )
-def test_attention_has_no_python_loop_over_positions(attn, rng):
+def test_attention_has_no_python_loop_over_positions(attn, attempt_worker, rng):
     steps = []
     for length in (6, 48):  # Lq = Lk grows from 6 to 48
         q, k, v = (rng.normal(size=(2, 2, length, 4)) for _ in range(3))
         mask = np.tril(np.ones((length, length), bool))
-        steps.append(python_steps(attn, attn.scaled_dot_product_attention, q, k, v, mask))
+        steps.append(python_steps(attempt_worker, attn.scaled_dot_product_attention, q, k, v, mask))
     # vectorised code does as many Python steps for 48 positions as for 6; a loop adds 42+
     if steps[1] - steps[0] > 10:
         raise AssertionError(

@@ -13,7 +13,6 @@ import math
 import threading
 import time
 from collections import Counter
-from concurrent.futures import Future
 
 import numpy as np
 import pytest
@@ -342,12 +341,22 @@ def result_of(future, what):
 
 
 def error_of(future, what):
+    """The exception the future holds, or None when it holds a result."""
     try:
-        return future.exception(timeout=RESULT_TIMEOUT_S)
+        future.exception(timeout=RESULT_TIMEOUT_S)  # only waits: its value is not read
     except TimeoutError:
         raise AssertionError(
             f"{what}: the future was not resolved within {RESULT_TIMEOUT_S} s"
         ) from None
+    # exception() would hand back the exception object itself, which stays in the
+    # attempt's process (the test would get a reference to it, not a RuntimeError);
+    # result() raises it, and a raised exception arrives as one of the same type and
+    # message, so the tests check its type and message as before.
+    try:
+        future.result(timeout=0)
+    except Exception as exc:
+        return exc
+    return None
 
 
 @pytest.mark.grade(
@@ -387,35 +396,29 @@ def test_microbatcher_passes_batch_fn_a_list_of_items(m):
     hint="Who calls batch_fn: the thread that called submit, or the batcher's own thread?",
     task="MicroBatcher",
 )
-def test_microbatcher_submit_returns_a_future_at_once_and_one_worker_runs_batch_fn(m):
-    gate = threading.Event()
-    rec = Recorder(fn=lambda x: x + 1)
-
-    def busy_model(items):
-        gate.wait(timeout=1.0)  # the model is busy until the test opens the gate
-        return rec(items)
-
-    with running(m, busy_model, 1, 0.0) as batcher:  # every submit makes a full batch
-        try:
-            started = time.monotonic()
-            futures = [batcher.submit(i) for i in range(3)]
-            took = time.monotonic() - started
-        finally:
-            gate.set()
-        results = [result_of(f, f"item {i}") for i, f in enumerate(futures)]
-    assert all(isinstance(f, Future) for f in futures), (
-        f"submit should return a concurrent.futures.Future, got {type(futures[0]).__name__}"
+def test_microbatcher_submit_returns_a_future_at_once_and_one_worker_runs_batch_fn(
+    m, attempt_worker
+):
+    # (m first: an attempt that does not import fails here, before the driver loads it.)
+    # Which thread runs batch_fn, and what type submit returns, are facts about the
+    # attempt's own process: the driver submits there, with a model it made there.
+    seen = attempt_worker.drive(
+        "day35", "submit_while_the_model_is_busy", 3, busy_for_s=1.0, settle_s=RESULT_TIMEOUT_S
+    )
+    results = [result_of(f, f"item {i}") for i, f in enumerate(seen["futures"])]
+    assert all(seen["is_future"]), (
+        f"submit should return a concurrent.futures.Future, got {seen['future_type']}"
     )
     assert results == [1, 2, 3], results
-    assert threading.current_thread() not in rec.threads, (
+    assert not seen["ran_on_submitter"], (
         "batch_fn ran on the thread that called submit: the batcher's worker thread must run it"
     )
-    assert took < 0.8, (
-        f"3 submits took {took:.2f} s while the model was busy: submit must only queue the "
-        "item and return its future"
+    assert seen["took"] < 0.8, (
+        f"3 submits took {seen['took']:.2f} s while the model was busy: submit must only queue "
+        "the item and return its future"
     )
-    assert len(set(rec.threads)) == 1, (
-        f"batch_fn ran on {len(set(rec.threads))} different threads: one worker runs every batch"
+    assert seen["model_threads"] == 1, (
+        f"batch_fn ran on {seen['model_threads']} different threads: one worker runs every batch"
     )
 
 
@@ -629,19 +632,14 @@ def test_microbatcher_treats_a_wrong_number_of_results_as_an_error(m, extra):
     hint="Does close() serve the queue at once (no timer), then stop AND join the worker thread?",
     task="MicroBatcher",
 )
-def test_microbatcher_close_serves_pending_items_then_stops_its_thread(m):
-    before = set(threading.enumerate())
-    rec = Recorder(delay=0.3)  # a slow model: a close() that does not join returns too early
-    batcher = m.MicroBatcher(rec, 100, 3.0)
-    try:
-        futures = [batcher.submit(i) for i in range(5)]
-        started = time.monotonic()
-        batcher.close()
-        took = time.monotonic() - started
-        done = [f.done() for f in futures]
-    finally:
-        with contextlib.suppress(Exception):
-            batcher.close()
+def test_microbatcher_close_serves_pending_items_then_stops_its_thread(m, attempt_worker):
+    # The batcher's thread lives in the attempt's process, so the driver runs the scenario
+    # there and lists the threads it left behind. A slow model (0.3 s per batch): a
+    # close() that does not join returns before the pending items are served.
+    seen = attempt_worker.drive(
+        "day35", "close_with_a_slow_model", 5, model_delay_s=0.3, max_batch_size=100, max_wait_s=3.0
+    )
+    took, done = seen["took"], seen["done"]
     assert took < 2.0, (
         f"close() took {took:.2f} s with max_wait_s=3: it should serve pending items at once, "
         "without waiting for the timer"
@@ -650,9 +648,8 @@ def test_microbatcher_close_serves_pending_items_then_stops_its_thread(m):
         f"close() returned while {done.count(False)} of 5 futures were not done: it must wait "
         "(join) until the worker has served them"
     )
-    assert [f.result() for f in futures] == [0, 10, 20, 30, 40]
-    alive = [t.name for t in set(threading.enumerate()) - before if t.is_alive()]
-    assert not alive, f"threads still running after close(): {alive}"
+    assert [f.result() for f in seen["futures"]] == [0, 10, 20, 30, 40]
+    assert not seen["threads_left"], f"threads still running after close(): {seen['threads_left']}"
 
 
 @pytest.mark.grade(

@@ -21,7 +21,6 @@ from grader.testing import (
     assert_frequencies_fit,
     attempt_module,
     expect_error,
-    no_warnings,
     reference_module,
 )
 
@@ -33,11 +32,42 @@ N_DRAWS = 1200
 NEG_INF = -np.inf
 
 
-def draw_counts(s, logits, rng, n=N_DRAWS, **kwargs):
-    """How often each token id comes out of n calls of sample_next_token."""
-    counts = np.zeros(len(logits), dtype=int)
-    for _ in range(n):
-        token = s.sample_next_token(np.array(logits, dtype=float), rng, **kwargs)
+def call_watching_inputs(drive, name, *args):
+    """``(result, args_after)`` of ``sampling.<name>(*args)``, with the arguments as they
+    are after the call in the attempt's process (driver ``call_watching_inputs``): an
+    array sent from here arrives as a copy, so an in-place change would never show on
+    this process's array."""
+    seen = drive("sampling", "call_watching_inputs", module="sampling", name=name, args=list(args))
+    return seen["result"], seen["args_after"]
+
+
+def draw_counts(drive, logits, rng, n=N_DRAWS, **options):
+    """How often each token id comes out of n calls of sample_next_token.
+
+    The draws run beside the attempt (driver ``draw_tokens``) from a generator seeded by
+    ``rng``: thousands of calls that each drew through a reference to ``rng`` would each
+    cost a call back to this process.
+    """
+    seen = drive(
+        "sampling",
+        "draw_tokens",
+        logits=np.asarray(logits, dtype=float),
+        seed=seed_from(rng),
+        n=n,
+        options=options,
+    )
+    return count_tokens(seen["tokens"], len(logits))
+
+
+def seed_from(rng):
+    """A seed for a generator in the attempt's process, drawn from the test's ``rng`` (so a
+    replay with the same --seed draws the same tokens)."""
+    return int(rng.integers(2**63))
+
+
+def count_tokens(tokens, vocabulary_size):
+    counts = np.zeros(vocabulary_size, dtype=int)
+    for token in tokens:
         assert isinstance(token, int | np.integer), f"expected an int token id, got {token!r}"
         counts[int(token)] += 1
     return counts
@@ -77,9 +107,10 @@ def test_apply_temperature_divides_the_logits(s, temperature, expected):
     hint="Does `logits /= T` change the caller's array? What returns a new one?",
     task="apply_temperature",
 )
-def test_apply_temperature_leaves_the_input_unchanged(s):
-    logits = np.array([2.0, 4.0, -1.0])
-    got = s.apply_temperature(logits, 2.0)
+def test_apply_temperature_leaves_the_input_unchanged(drive):
+    got, (logits, _) = call_watching_inputs(
+        drive, "apply_temperature", np.array([2.0, 4.0, -1.0]), 2.0
+    )
     assert_close(logits, [2.0, 4.0, -1.0], what="the input logits after apply_temperature(T=2)")
     assert_close(got, [1.0, 2.0, -0.5], what="apply_temperature([2, 4, -1], 2)")
 
@@ -112,9 +143,10 @@ def test_apply_temperature_rejects_non_positive_temperatures(s, temperature):
     ],
     ids=["k=1-tie", "k=2", "k=3"],
 )
-def test_top_k_keeps_logits_at_or_above_the_kth_largest(s, k, expected):
-    logits = np.array([1.0, 3.0, 2.0, 3.0])
-    got = s.top_k_filter(logits, k)
+def test_top_k_keeps_logits_at_or_above_the_kth_largest(drive, k, expected):
+    got, (logits, _) = call_watching_inputs(
+        drive, "top_k_filter", np.array([1.0, 3.0, 2.0, 3.0]), k
+    )
     assert_close(got, expected, what=f"top_k_filter([1, 3, 2, 3], k={k})")
     assert_close(logits, [1.0, 3.0, 2.0, 3.0], what="the input logits (must not be modified)")
 
@@ -135,15 +167,15 @@ def test_top_k_at_or_above_the_vocabulary_size_keeps_everything(s, k):
     hint="Is your threshold the k-th largest value (as a full sort would give) on any logits?",
     task="top_k_filter",
 )
-def test_top_k_matches_a_sort_on_random_logits(s, rng):
+def test_top_k_matches_a_sort_on_random_logits(drive, rng):
     for _ in range(20):
         logits = rng.normal(size=50)
         k = int(rng.integers(1, 50))
         threshold = np.sort(logits)[-k]  # independent: a full sort
         expected = np.where(logits >= threshold, logits, NEG_INF)
-        before = logits.copy()
-        assert_close(s.top_k_filter(logits, k), expected, what=f"top_k_filter(k={k})")
-        assert_close(logits, before, what="the input logits (must not be modified)")
+        got, (after, _) = call_watching_inputs(drive, "top_k_filter", logits, k)
+        assert_close(got, expected, what=f"top_k_filter(k={k})")
+        assert_close(after, logits, what="the input logits (must not be modified)")
 
 
 @pytest.mark.grade(points=1, hint="What would keeping 0 tokens mean?", task="top_k_filter")
@@ -174,11 +206,10 @@ NUCLEUS_LOGITS = np.log([0.15, 0.5, 0.1, 0.25])
     ],
     ids=["p=0.3", "p=0.7", "p=0.8", "p=0.95"],
 )
-def test_top_p_keeps_the_smallest_set_that_reaches_p(s, p, kept):
-    logits = NUCLEUS_LOGITS.copy()
+def test_top_p_keeps_the_smallest_set_that_reaches_p(drive, p, kept):
     expected = np.full(4, NEG_INF)
     expected[kept] = NUCLEUS_LOGITS[kept]
-    got = s.top_p_filter(logits, p)
+    got, (logits, _) = call_watching_inputs(drive, "top_p_filter", NUCLEUS_LOGITS, p)
     assert_close(got, expected, what=f"top_p_filter(p={p}) on probabilities [.15, .5, .1, .25]")
     assert_close(logits, NUCLEUS_LOGITS, what="the input logits (must not be modified)")
 
@@ -282,11 +313,18 @@ def test_top_p_keeps_the_token_that_reaches_p_exactly(s, p, n_kept):
     task="top_p_filter",
 )
 @pytest.mark.parametrize("shift", [1000.0, -1000.0], ids=["logits-near-1000", "near-minus-1000"])
-def test_top_p_is_stable_for_large_logits(s, shift):
+def test_top_p_is_stable_for_large_logits(drive_without_warnings, shift):
     # probabilities 0.25, 0.75 and ~e^-50: p = 0.7 keeps token 1 alone
     logits = np.array([0.0, np.log(3.0), -50.0]) + shift
-    with no_warnings(f"top_p_filter on logits near {shift:g}"):
-        got = s.top_p_filter(logits, 0.7)
+    seen = drive_without_warnings(
+        "sampling",
+        "calls_recording_warnings",
+        f"top_p_filter on logits near {shift:g}",
+        module="sampling",
+        name="top_p_filter",
+        calls=[[[logits, 0.7], {}]],
+    )
+    (got,) = seen["results"]
     assert_close(got, [NEG_INF, logits[1], NEG_INF], what=f"top_p_filter(p=0.7) near {shift:g}")
 
 
@@ -350,9 +388,9 @@ def test_the_token_id_is_a_python_int(s, rng, temperature):
     hint="Do you draw with the probabilities of the softmax, one token per call?",
     task="sample_next_token",
 )
-def test_sampling_at_temperature_one_follows_the_softmax(s, rng):
+def test_sampling_at_temperature_one_follows_the_softmax(drive, rng):
     # logits = log([0.5, 0.3, 0.2]) -> softmax gives back exactly those probabilities
-    counts = draw_counts(s, np.log([0.5, 0.3, 0.2]), rng)
+    counts = draw_counts(drive, np.log([0.5, 0.3, 0.2]), rng)
     assert_distribution(counts, [0.5, 0.3, 0.2], "T=1 on probabilities [.5, .3, .2]")
 
 
@@ -361,7 +399,7 @@ def test_sampling_at_temperature_one_follows_the_softmax(s, rng):
     hint="Is the temperature applied to the logits BEFORE the softmax, and as a division?",
     task="sample_next_token",
 )
-def test_temperature_two_flattens_the_distribution(s, rng):
+def test_temperature_two_flattens_the_distribution(drive, rng):
     """logits = log([0.64, 0.32, 0.04]) at T = 2: probs ∝ sqrt(p) = [0.8, 0.566, 0.2].
 
     sqrt: 0.8, 0.565685, 0.2; sum 1.565685 -> [0.510958, 0.361302, 0.127740].
@@ -369,7 +407,7 @@ def test_temperature_two_flattens_the_distribution(s, rng):
     expected = np.sqrt([0.64, 0.32, 0.04])
     expected /= expected.sum()
     assert_close(expected, [0.510958, 0.361302, 0.127740], atol=1e-6, what="hand-worked probs")
-    counts = draw_counts(s, np.log([0.64, 0.32, 0.04]), rng, temperature=2.0)
+    counts = draw_counts(drive, np.log([0.64, 0.32, 0.04]), rng, temperature=2.0)
     assert_distribution(counts, expected, "T=2 on probabilities [.64, .32, .04]")
 
 
@@ -378,9 +416,9 @@ def test_temperature_two_flattens_the_distribution(s, rng):
     hint="Can a token outside the top k ever come out of your sampler?",
     task="sample_next_token",
 )
-def test_top_k_sampling_draws_only_the_top_k_tokens(s, rng):
+def test_top_k_sampling_draws_only_the_top_k_tokens(drive, rng):
     # probabilities [0.1, 0.4, 0.2, 0.3], top_k = 2 keeps tokens 1 and 3: 0.4/0.7 and 0.3/0.7
-    counts = draw_counts(s, np.log([0.1, 0.4, 0.2, 0.3]), rng, top_k=2)
+    counts = draw_counts(drive, np.log([0.1, 0.4, 0.2, 0.3]), rng, top_k=2)
     assert_distribution(counts, [0, 4 / 7, 0, 3 / 7], "top_k=2 on [.1, .4, .2, .3]")
 
 
@@ -389,7 +427,7 @@ def test_top_k_sampling_draws_only_the_top_k_tokens(s, rng):
     hint="Is the nucleus taken from the distribution you sample, after the temperature?",
     task="sample_next_token",
 )
-def test_top_p_is_applied_after_the_temperature(s, rng):
+def test_top_p_is_applied_after_the_temperature(drive, rng):
     """probs [0.6, 0.25, 0.1, 0.05], T = 3, top_p = 0.8.
 
     At T = 3 the probabilities become ∝ p^(1/3) = [0.843, 0.630, 0.464, 0.368] / 2.305
@@ -400,7 +438,7 @@ def test_top_p_is_applied_after_the_temperature(s, rng):
     tempered /= tempered.sum()
     expected = np.where(np.arange(4) < 3, tempered, 0.0)
     expected /= expected.sum()
-    counts = draw_counts(s, np.log([0.6, 0.25, 0.1, 0.05]), rng, temperature=3.0, top_p=0.8)
+    counts = draw_counts(drive, np.log([0.6, 0.25, 0.1, 0.05]), rng, temperature=3.0, top_p=0.8)
     assert_distribution(counts, expected, "T=3, top_p=0.8 on [.6, .25, .1, .05]")
 
 
@@ -409,13 +447,13 @@ def test_top_p_is_applied_after_the_temperature(s, rng):
     hint="Which filter runs first, top-k or top-p? Does top-p see only what top-k left?",
     task="sample_next_token",
 )
-def test_top_p_is_applied_after_top_k(s, rng):
+def test_top_p_is_applied_after_top_k(drive, rng):
     """probs [0.4, 0.3, 0.2, 0.1], top_k = 3, top_p = 0.72.
 
     Top-k keeps 0, 1, 2, renormalised: [4/9, 3/9, 2/9]; cumulative 0.444, 0.778 >= 0.72
     -> tokens 0 and 1 (4/7, 3/7). Top-p first would keep 0, 1, 2 (0.4, 0.7, 0.9).
     """
-    counts = draw_counts(s, np.log([0.4, 0.3, 0.2, 0.1]), rng, top_k=3, top_p=0.72)
+    counts = draw_counts(drive, np.log([0.4, 0.3, 0.2, 0.1]), rng, top_k=3, top_p=0.72)
     assert_distribution(counts, [4 / 7, 3 / 7, 0, 0], "top_k=3, top_p=0.72 on [.4, .3, .2, .1]")
 
 
@@ -433,11 +471,19 @@ def test_top_p_is_applied_after_top_k(s, rng):
     ],
     ids=["near-1000", "near-minus-1000", "near-1000-with-filters"],
 )
-def test_sampling_is_stable_for_large_logits(s, rng, shift, kwargs):
+def test_sampling_is_stable_for_large_logits(drive_without_warnings, rng, shift, kwargs):
     # [shift, shift + ln 3]: probabilities 1/4 and 3/4 (top_p = 0.9 keeps both)
     logits = np.array([shift, shift + np.log(3.0)])
-    with no_warnings(f"sample_next_token on logits near {shift:g} ({kwargs})"):
-        counts = draw_counts(s, logits, rng, n=600, **kwargs)
+    seen = drive_without_warnings(
+        "sampling",
+        "draw_tokens",
+        f"sample_next_token on logits near {shift:g} ({kwargs})",
+        logits=logits,
+        seed=seed_from(rng),
+        n=600,
+        options=kwargs,
+    )
+    counts = count_tokens(seen["tokens"], len(logits))
     assert_distribution(counts, [0.25, 0.75], f"logits [{shift:g}, {shift:g} + ln 3] ({kwargs})")
 
 
@@ -470,7 +516,7 @@ def test_sampling_rejects_a_negative_temperature(s, rng):
     hint="With temperature, top-k and top-p all set, can a filtered-out token still come out?",
     task="sample_next_token",
 )
-def test_support_matches_the_reference_on_random_settings(s, ref, rng):
+def test_support_matches_the_reference_on_random_settings(drive, ref, rng):
     # the support of the filtered distribution, from the reference's filters
     for _ in range(5):
         logits = rng.normal(scale=1.5, size=6)
@@ -478,9 +524,11 @@ def test_support_matches_the_reference_on_random_settings(s, ref, rng):
         top_k, top_p = int(rng.integers(2, 6)), float(rng.uniform(0.5, 0.95))
         scaled = ref.top_p_filter(ref.top_k_filter(logits / temperature, top_k), top_p)
         support = set(np.flatnonzero(np.isfinite(scaled)).tolist())
-        seen = set()
-        for _ in range(200):
-            seen.add(int(s.sample_next_token(logits, rng, temperature, top_k, top_p)))
+        options = {"temperature": temperature, "top_k": top_k, "top_p": top_p}
+        drawn = drive(
+            "sampling", "draw_tokens", logits=logits, seed=seed_from(rng), n=200, options=options
+        )["tokens"]
+        seen = {int(token) for token in drawn}
         assert seen <= support, (
             f"T={temperature:.2f}, top_k={top_k}, top_p={top_p:.2f}: tokens "
             f"{sorted(seen - support)} came out but only {sorted(support)} are allowed"

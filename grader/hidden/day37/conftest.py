@@ -1,20 +1,25 @@
-"""Fixtures for day 37: a real fake-LLM server on loopback and a sleep that only records.
+"""Fixtures for day 37: fake LLM servers beside the attempt, and a sleep that only records.
 
-Every test that needs the server gets a fresh one on 127.0.0.1 with a port the
-OS picks, stopped (threads joined, socket closed) when the test ends.
+The attempt's client runs in its worker process, which may have no network of its
+own but a loopback: a server in this process would be out of its reach. So each
+server runs in the worker (:mod:`grader.drivers.day37`), a fresh one per test on
+127.0.0.1 with a port the OS picks, stopped (threads joined, sockets closed) when
+the test ends. :class:`FakeInWorker` is used like :class:`grader.fake_llm.FakeLLM`.
 """
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
 
 import pytest
 
-from grader.fake_llm import FakeLLM
+from grader.fake_llm import Recorded, Reply
+from grader.proxy import PeerGone, Worker
 
 MAX_SLEEPS = 50
+DRIVER = "day37"
 
 
 class RecordingSleep:
@@ -36,14 +41,43 @@ class RecordingSleep:
             )
 
 
+class FakeInWorker:
+    """A :class:`grader.fake_llm.FakeLLM` running in the attempt's worker, used as one:
+    ``url``, ``script(*replies, then=None)`` and ``requests`` (each read asks the worker
+    for the requests seen so far, rebuilt as :class:`Recorded` from plain fields)."""
+
+    def __init__(self, worker: Worker, url: str) -> None:
+        self.worker, self.url = worker, url
+
+    def script(self, *replies: Reply, then: Reply | None = None) -> None:
+        fields = [asdict(reply) for reply in replies]
+        self.worker.drive(
+            DRIVER, "script", self.url, fields, None if then is None else asdict(then)
+        )
+
+    @property
+    def requests(self) -> list[Recorded]:
+        return [Recorded(**seen) for seen in self.worker.drive(DRIVER, "requests_seen", self.url)]
+
+
+@contextmanager
+def _serving(worker: Worker, starter: str) -> Iterator[str]:
+    """The base URL of a server the driver's ``starter`` opens in ``worker``, stopped after."""
+    url = worker.drive(DRIVER, starter)
+    try:
+        yield url
+    finally:
+        try:
+            worker.drive(DRIVER, "stop", url)
+        except PeerGone:
+            pass  # the attempt ended its worker, and the server with it
+
+
 @pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeLLM]:
-    """A running fake LLM server; ``fake.url`` is its base URL."""
-    # subtle: an http_proxy in the environment must not swallow loopback requests
-    for name in ("no_proxy", "NO_PROXY"):
-        monkeypatch.setenv(name, "*")
-    with FakeLLM() as server:
-        yield server
+def fake(attempt_worker: Worker) -> Iterator[FakeInWorker]:
+    """A running fake LLM server beside the attempt; ``fake.url`` is its base URL."""
+    with _serving(attempt_worker, "start_fake_llm") as url:
+        yield FakeInWorker(attempt_worker, url)
 
 
 @pytest.fixture
@@ -53,47 +87,19 @@ def sleeps() -> RecordingSleep:
 
 
 @pytest.fixture
-def stalling_server() -> Iterator[str]:
+def stalling_server(attempt_worker: Worker) -> Iterator[str]:
     """A base URL whose server sends a 200's headers and half its body, then stalls.
 
     Each connection gets ``Content-Length: 200`` and 19 bytes, then nothing until
     the test ends: a client sees the headers at once and must time out reading the
     body. Count the attempts with the sleeps.
     """
-    stop = threading.Event()
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.02)
-    held: list[socket.socket] = []
+    with _serving(attempt_worker, "start_stalling_server") as url:
+        yield url
 
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            conn.settimeout(2.0)
-            try:
-                request = b""
-                while b"\r\n\r\n" not in request:
-                    piece = conn.recv(65536)
-                    if not piece:
-                        break
-                    request += piece
-                conn.sendall(
-                    b"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n"
-                    b"Content-Length: 200\r\n\r\n" + b'{"choices": [{"mess'
-                )
-            except OSError:
-                pass
-            held.append(conn)  # kept open, silent, until the test ends
 
-    thread = threading.Thread(target=serve, name="stalling-server")
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    finally:
-        stop.set()
-        thread.join()
-        for conn in held:
-            conn.close()
-        listener.close()
+@pytest.fixture
+def refusing_url(attempt_worker: Worker) -> Iterator[str]:
+    """A base URL on 127.0.0.1 whose port is bound but not listening: refused at once."""
+    with _serving(attempt_worker, "refusing_url") as url:
+        yield url

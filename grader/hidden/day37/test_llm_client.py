@@ -1,7 +1,8 @@
 """Hidden tests for exercises/day37/llm_client.py, over real HTTP to grader.fake_llm.
 
-Every test talks to a fresh fake server on 127.0.0.1 (the ``fake`` fixture) that
-serves scripted faults in order, and injects a ``sleep`` that records instead of
+Every test talks to a fresh fake server on 127.0.0.1 (the ``fake`` fixture), started
+beside the attempt in its worker (a sandboxed worker has no network, only a loopback of its own),
+that serves scripted faults in order, and injects a ``sleep`` that records instead of
 waiting (the ``sleeps`` fixture). Most tests use :class:`CeilingRng`, whose
 ``uniform(a, b)`` returns ``b``: full jitter at its ceiling, so the expected
 waits are exactly the bounds ``min(cap, base * 2**attempt)`` and can be written
@@ -11,14 +12,11 @@ down by hand (base 0.5: 0.5, 1.0, 2.0, ...).
 from __future__ import annotations
 
 import random
-import socket
 import time
-from pathlib import Path
 
 import pytest
 
 from grader.fake_llm import answer, cut_stream, delay, disconnect, malformed, status
-from grader.loading import load_module
 from grader.testing import (
     Mistake,
     assert_close,
@@ -133,8 +131,12 @@ def _draws(seed: int, bounds: list[float]) -> list[float]:
     hint="Is every wait in [0, bound]? Does the mean sit near bound / 2?",
     task="backoff_delay",
 )
-def test_backoff_with_a_numpy_generator_is_uniform_on_zero_to_the_bound(llm, rng):
-    waits = [llm.backoff_delay(3, 0.5, 8.0, rng) for _ in range(2000)]  # bound 0.5 * 8 = 4
+def test_backoff_with_a_numpy_generator_is_uniform_on_zero_to_the_bound(attempt_worker, rng):
+    # The Generator is made beside the attempt (a driver): 2000 draws through a reference
+    # would be 2000 round trips to this process. Its seed comes from the test's own rng,
+    # so a replay with --seed draws the same waits.
+    seed = int(rng.integers(2**32))
+    waits = attempt_worker.drive("day37", "backoff_delays", seed, 2000, 3, 0.5, 8.0)  # bound 4
     assert min(waits) >= 0.0 and max(waits) <= 4.0, (
         f"waits outside [0, 4]: {min(waits), max(waits)}"
     )
@@ -303,16 +305,19 @@ def test_backoff_waits_are_jittered_with_the_given_rng(make_client, fake, sleeps
     hint="Two clients built without an rng: do they draw the same waits?",
     task="LLMClient.chat",
 )
-def test_clients_built_with_the_default_rng_do_not_jitter_alike(llm, fake):
+def test_clients_built_with_the_default_rng_do_not_jitter_alike(attempt_worker, fake):
     """Three 503s, then an answer, for three clients with ``rng`` left out: two from the
     module already loaded and one from a fresh import of the file (a module-level
-    ``random.Random(37)`` shared by all clients would repeat in every process)."""
-    fresh = load_module(Path(llm.__file__), "attempt_day37_llm_client_again", "llm_client.py")
+    ``random.Random(37)`` shared by all clients would repeat in every process). The
+    fresh import happens in the attempt's worker (a driver): this process imports no
+    attempt code."""
     schedules = []
-    for module in (llm, llm, fresh):
-        waits: list[float] = []
+    for fresh_import in (False, False, True):
         fake.script(status(503), status(503), status(503), answer("ok"))
-        module.LLMClient(fake.url, sleep=waits.append, timeout=5.0, max_retries=3).chat(USER)
+        waits = attempt_worker.drive(
+            "day37", "chat_waits", fake.url, USER,
+            fresh_import=fresh_import, timeout=5.0, max_retries=3,
+        )  # fmt: skip
         assert len(waits) == 3, f"three 503s should give three sleeps, got {waits}"
         for wait, bound in zip(waits, [0.5, 1.0, 2.0]):
             assert 0.0 <= wait <= bound, f"waits {waits} should lie in [0, 0.5], [0, 1], [0, 2]"
@@ -531,15 +536,15 @@ def test_a_connection_that_keeps_closing_raises_server_error_without_status(
     hint="Nobody listens on the port: what does urlopen raise, and is it an LLMError?",
     task="LLMClient.chat",
 )
-def test_a_refused_connection_is_a_server_error_without_status_and_is_retried(llm, sleeps):
-    # A socket bound to a port but not listening: every connection to it is refused.
-    with socket.socket() as closed:
-        closed.bind(("127.0.0.1", 0))
-        url = f"http://127.0.0.1:{closed.getsockname()[1]}"
-        client = llm.LLMClient(url, sleep=sleeps, rng=CeilingRng(), timeout=5.0, max_retries=2)
-        with expect_error(llm.ServerError, "when the connection is refused") as caught:
-            client.chat(USER)
-        exc = caught.value
+def test_a_refused_connection_is_a_server_error_without_status_and_is_retried(
+    llm, refusing_url, sleeps
+):
+    # A socket bound to a port but not listening, beside the attempt (the refusing_url
+    # fixture): every connection to it is refused.
+    client = llm.LLMClient(refusing_url, sleep=sleeps, rng=CeilingRng(), timeout=5.0, max_retries=2)
+    with expect_error(llm.ServerError, "when the connection is refused") as caught:
+        client.chat(USER)
+    exc = caught.value
     assert exc.status is None, f"no response came, so status is None, not {exc.status!r}"
     assert_sleeps(sleeps, [0.5, 1.0], "a refused connection is retried", last_failed=True)
 

@@ -400,6 +400,16 @@ def test_router_sends_a_nan_confidence_to_a_human(rm):
     assert router.review_queue == ["unscored"], f"review_queue is {router.review_queue!r}"
 
 
+class Ticket:
+    """A model output that is not plain data: it stays the test's own object."""
+
+    def __init__(self, answer, user):
+        self.answer, self.user = answer, user
+
+    def __repr__(self):
+        return f"Ticket({self.answer!r}, user={self.user})"
+
+
 @pytest.mark.grade(
     points=1,
     hint="Where is review_queue created: once per router, or once for the whole class?",
@@ -408,7 +418,9 @@ def test_router_sends_a_nan_confidence_to_a_human(rm):
 )
 def test_each_router_has_its_own_queue_of_the_original_outputs(rm):
     first, second = rm.HITLRouter(0.9), rm.HITLRouter(0.9)
-    ticket = {"answer": "delete the account", "user": 42}
+    # An object of the test's own (not plain data), so it reaches the attempt as itself
+    # (a reference) and `is` below tells the original from a copy or a str().
+    ticket = Ticket("delete the account", user=42)
     assert first.route(ticket, 0.1) == "human", "confidence 0.1 < 0.9 should go to a human"
     assert second.route("other", 0.2) == "human", "confidence 0.2 < 0.9 should go to a human"
     assert len(first.review_queue) == 1 and first.review_queue[0] is ticket, (

@@ -449,8 +449,8 @@ def test_estimate_cost_refuses_negative_values(m, args):
     hint="Do you skip lines that hold only whitespace (or \r), and keep the records in order?",
     task="load_jsonl",
 )
-def test_load_jsonl_reads_records_in_order_and_skips_blank_lines(m, tmp_path):
-    path = tmp_path / "set.jsonl"
+def test_load_jsonl_reads_records_in_order_and_skips_blank_lines(m, shared_tmp_path):
+    path = shared_tmp_path / "set.jsonl"
     path.write_bytes(
         b'{"id": 1, "q": "caf\xc3\xa9"}\r\n\r\n   \n{"id": 2}\n{"id": 3}'
     )  # CRLF, no final \n
@@ -473,8 +473,8 @@ def test_load_jsonl_reads_records_in_order_and_skips_blank_lines(m, tmp_path):
     ],
     ids=["broken-after-blank", "array", "string-after-blanks"],
 )
-def test_load_jsonl_names_the_line_number_of_a_bad_line(m, tmp_path, content, bad_line):
-    path = tmp_path / "bad.jsonl"
+def test_load_jsonl_names_the_line_number_of_a_bad_line(m, shared_tmp_path, content, bad_line):
+    path = shared_tmp_path / "bad.jsonl"
     path.write_text(content, encoding="utf-8")
     try:
         m.load_jsonl(path)
@@ -495,10 +495,10 @@ def test_load_jsonl_names_the_line_number_of_a_bad_line(m, tmp_path, content, ba
     hint="Which characters does str.splitlines() split at, besides \\n? Is U+2028 one of them?",
     task="load_jsonl",
 )
-def test_load_jsonl_splits_lines_at_newlines_only(m, tmp_path):
+def test_load_jsonl_splits_lines_at_newlines_only(m, shared_tmp_path):
     # JSON allows a raw U+2028 (line separator) or U+0085 inside a string; JSON Lines ends
     # records at "\n" only, so each of these two lines is one record
-    path = tmp_path / "set.jsonl"
+    path = shared_tmp_path / "set.jsonl"
     path.write_text('{"q": "a\u2028b"}\n{"q": "c\u0085d"}\n', encoding="utf-8")
     got = m.load_jsonl(path)
     assert got == [{"q": "a\u2028b"}, {"q": "c\u0085d"}], (
@@ -917,14 +917,17 @@ def test_report_to_dict_round_trips_through_json(m):
     hint="If you change to_dict()'s result, does the report change too? How deep is your copy?",
     task="EvalReport",
 )
-def test_report_to_dict_is_a_deep_copy(m):
+def test_report_to_dict_is_a_deep_copy(m, attempt_worker):
     report = m.run_eval(DATASET, make_model([]), clock=FakeClock(TIMES))
     before = json.dumps({"summary": report.summary, "items": report.items}, sort_keys=True)
-    data = report.to_dict()
-    data["summary"]["n"] = -1
-    data["summary"]["latency"]["p95"] = -1.0  # nested: a shallow copy shares this dict
-    data["items"][0]["em"] = -1.0
-    data["items"].append({"id": "extra"})
+    # the dict is changed where it lives, in the attempt's process (what crosses is a copy)
+    edits = [
+        [["summary", "n"], -1],
+        [["summary", "latency", "p95"], -1.0],  # nested: a shallow copy shares this dict
+        [["items", 0, "em"], -1.0],
+        [["items"], {"id": "extra"}, "append"],
+    ]
+    attempt_worker.drive("calls", "edit_what_it_returns", report.to_dict, edits)
     after = json.dumps({"summary": report.summary, "items": report.items}, sort_keys=True)
     assert after == before, (
         "changing the dict from to_dict() changed the report: it should be a deep copy"

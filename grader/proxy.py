@@ -1,0 +1,158 @@
+"""The judge's side of a worker: start it, reach its modules, measure its CPU, stop it.
+
+A hidden test asks for the attempt's ``metrics`` module and gets a
+:class:`grader.peer.RemoteRef` to it: ``metrics.precision(y, p)`` reads exactly as
+in-process code, but runs in the worker (:mod:`grader.worker`) and returns plain
+data. The reference runs in a worker of its own, started the same way, so the two
+are timed alike (:func:`cpu_seconds` adds the workers' CPU time, read from the
+kernel, to the judge's own).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from grader.child import describe_exit
+from grader.peer import Peer, PeerGone, RemoteRef
+from grader.proctree import die_with_parent
+
+_WORKERS: list[Worker] = []
+current_test: str | None = None  # set by the plugin: a worker's death is charged to it
+_LOCK = threading.Lock()
+
+
+class Worker:
+    """One worker process serving one role (``attempt`` or ``reference``) of one day."""
+
+    def __init__(self, role: str, folder: Path, label: str, *, wrap: Any = None) -> None:
+        self.role, self.folder, self.label = role, folder, label
+        ours, theirs = socket.socketpair()
+        command = [
+            sys.executable,
+            "-m",
+            "grader.worker",
+            role,
+            str(folder),
+            label,
+            str(theirs.fileno()),
+        ]
+        if wrap is not None:  # the sandbox (grader.sandbox) wraps the command
+            command = wrap(command, theirs.fileno())
+        self.proc = subprocess.Popen(
+            command,
+            pass_fds=(theirs.fileno(),),
+            stdin=subprocess.DEVNULL,
+            preexec_fn=die_with_parent,  # the judge killed: its workers go too
+        )
+        theirs.close()
+        self.peer = Peer(ours, "judge", guarded=True, describe_exit=self.describe_exit)
+        self.modules: dict[str, RemoteRef] = {}
+        self.wrapped = wrap is not None
+        self.died_during: str | None = None  # the test running when it was found dead
+
+    def describe_exit(self) -> str:
+        """Called once, when the connection is found closed: remembers during which test."""
+        self.died_during = current_test
+        return f"the {self.role}'s process {self.exit_phrase()}"
+
+    def exit_phrase(self) -> str:
+        """How the process ended: "exited with status 0", "was killed by signal SIGKILL"…"""
+        try:
+            code = self.proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            return "stopped answering"
+        if self.wrapped and code > 128:  # the sandbox reports its child's signal as 128+n
+            code = 128 - code
+        return describe_exit(code)
+
+    def ready(self) -> None:
+        """Wait until the worker answers (raises PeerGone if it ended first)."""
+        self.peer.request("ready")
+
+    def module(self, stem: str) -> RemoteRef:
+        if stem not in self.modules:
+            self.modules[stem] = self.peer.request("import", stem)
+        return self.modules[stem]
+
+    def drive(self, driver: str, function: str, /, *args: Any, **kwargs: Any) -> Any:
+        """Run ``grader.drivers.<driver>.<function>(load, *args, **kwargs)`` in the worker."""
+        return self.peer.request("drive", driver, function, list(args), kwargs)
+
+    @property
+    def alive(self) -> bool:
+        return self.proc.poll() is None and not self.peer.gone
+
+    def close(self) -> None:
+        try:
+            self.peer.sock.close()
+        except OSError:
+            pass
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+
+
+def start(role: str, folder: Path, label: str, wrap: Any = None) -> Worker:
+    worker = Worker(role, folder, label, wrap=wrap)
+    with _LOCK:
+        _WORKERS.append(worker)
+    return worker
+
+
+@atexit.register
+def stop_all() -> None:
+    with _LOCK:
+        workers, _WORKERS[:] = list(_WORKERS), []
+    for worker in workers:
+        worker.close()
+
+
+def cpu_seconds() -> float:
+    """CPU time of every live worker (and their threads): the time the code under test used.
+
+    Read from the kernel (``/proc/<pid>/task/*/schedstat``, nanoseconds), not asked of
+    the worker: an attempt cannot report itself fast. The judge's own time (sending
+    arguments, rebuilding results) is left out: it is the same for the attempt and the
+    reference and would only dilute their ratio. Where /proc is missing (macOS),
+    wall-clock time stands in.
+    """
+    if not _PROC_TASKS:
+        return time.perf_counter()
+    total = 0.0
+    with _LOCK:
+        pids = [w.proc.pid for w in _WORKERS if w.proc.poll() is None]
+    for pid in pids:
+        total += _task_seconds(pid)
+    return total
+
+
+_PROC_TASKS = Path("/proc/self/task").is_dir()
+
+
+def _task_seconds(pid: int, depth: int = 0) -> float:
+    """CPU seconds of ``pid``'s threads and of its descendants (a sandbox's own child)."""
+    folder = Path(f"/proc/{pid}/task")
+    seconds = 0.0
+    try:
+        tasks = os.listdir(folder)
+    except OSError:
+        return 0.0
+    for task in tasks:
+        try:
+            seconds += int((folder / task / "schedstat").read_text().split()[0]) / 1e9
+            children = (folder / task / "children").read_text().split() if depth < 8 else []
+        except (OSError, ValueError, IndexError):
+            continue
+        seconds += sum(_task_seconds(int(child), depth + 1) for child in children)
+    return seconds
+
+
+__all__ = ["PeerGone", "Worker", "cpu_seconds", "start", "stop_all"]
