@@ -7,6 +7,7 @@ Exit status: 0 every graded day passed; 1 grading ran but some day fell short;
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -267,6 +268,11 @@ def _run(argv: list[str] | None) -> int:
     except Terminated as exc:
         print("grader: terminated; what was already saved is kept", file=sys.stderr)
         return 128 + exc.args[0]
+    except BrokenPipeError:
+        # Whoever read our output went away (`... | head`): stop quietly, as cat does.
+        # Python flushes stdout once more at exit: let that go to /dev/null, not fail.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
     except Exception as exc:  # a bug of ours: one sentence now, the traceback kept
         saved = _save_traceback(getattr(args, "progress_dir", None) or PROGRESS_ROOT)
         where = f"; details in {saved}" if saved else ""

@@ -7,6 +7,7 @@ no box drawing, so logs and CI stay readable.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from collections.abc import Iterable
@@ -55,11 +56,20 @@ def wants_colour(stream: IO[str]) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """The reader went away (``... | head``): rich would exit with status 1 (which
+        means "fell short" for ``grade``); raise instead, for the command line to end
+        quietly, as cat does (see ``grader.cli``)."""
+        self.quiet = True
+        raise BrokenPipeError(errno.EPIPE, "the reader of our output went away")
+
+
 def make_console(file: IO[str] | None = None, width: int | None = None) -> Console:
     """A console that is plain unless :func:`wants_colour` says otherwise."""
     stream = file or sys.stdout
     plain = not wants_colour(stream)
-    return Console(
+    return _Console(
         file=stream,
         theme=THEME,
         width=width,

@@ -227,3 +227,19 @@ def test_python_older_than_3_11_gets_one_line_not_a_traceback():
     done = _run_with_env({}, "-c", code)
     assert done.returncode == 1 and "Python 3.11 or newer is needed" in done.stderr
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("args", [("list",), ("progress", "--json")], ids=["table", "json"])
+def test_a_reader_that_goes_away_ends_the_command_quietly(args, tmp_path):
+    """``python -m grader list | head -1``: head exits early; we stop as cat would."""
+    command = subprocess.Popen(
+        [sys.executable, "-m", "grader", *args, "--progress-dir", str(tmp_path)],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    command.stdout.close()  # type: ignore[union-attr]  # before it writes a byte
+    stderr = command.stderr.read()  # type: ignore[union-attr]
+    assert command.wait(timeout=60) == 141, stderr
+    assert stderr == "", "no internal error, no traceback"
