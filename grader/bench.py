@@ -9,7 +9,11 @@ manifest cache, so every measured grade is a warm one. Printed, one line each:
   run by pytest alone (the grader's plugin, no grader around it); the difference
   is the grader's overhead, goal: at most 0.5 s. The tests' own durations, as the
   report gives them, are shown too;
-- ``grade all`` against that single day, goal: at most 6x.
+- ``grade all`` against that single day, goal: at most 6x;
+- the process split: the same warm grade against the one made by the last grader
+  that ran attempt code inside its test process (commit :data:`IN_PROCESS_GRADER`,
+  checked out from this clone's history into a temporary folder, grading its own
+  copy of the day), goal: at most 1.5x.
 
 Nothing is asserted and the exit status is 0: the numbers and whether each goal
 is met are for people, on the machine at hand. To add a line, add a function to
@@ -19,9 +23,11 @@ is met are for people, on the machine at hand. To add a line, add a function to
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -33,7 +39,11 @@ from grader.child import child_env, pytest_command
 from grader.parallel import usable_cores
 
 DESCRIPTION = "How fast grading is: warm overhead and grade all, side by side."
-Timer = Callable[[Sequence[str]], float]  # runs a command, returns its wall-clock seconds
+Timer = Callable[[Sequence[str], Path], float]  # runs a command in a folder: wall-clock seconds
+
+# main just before the judge/worker split (issue 12): the attempt ran inside the judge's
+# own test process. The split's cost is measured against it.
+IN_PROCESS_GRADER = "de02115c5bfb35cc3187046f87eccc28b1609cc4"
 
 
 @dataclass(frozen=True)
@@ -61,13 +71,13 @@ class Bench:
     reports: Path
     _best: dict[str, float] = field(default_factory=dict)
 
-    def best(self, name: str, command: Sequence[str]) -> float:
-        """The fastest of ``repeats`` runs of ``command``, remembered under ``name``."""
+    def best(self, name: str, command: Sequence[str], cwd: Path = REPO_ROOT) -> float:
+        """The fastest of ``repeats`` runs of ``command`` in ``cwd``, remembered as ``name``."""
         if name not in self._best:
-            self._best[name] = min(self.timer(command) for _ in range(self.repeats))
+            self._best[name] = min(self.timer(command, cwd) for _ in range(self.repeats))
         return self._best[name]
 
-    def grade(self, *days: str) -> list[str]:
+    def grade(self, *days: str, progress: str = "") -> list[str]:
         return [
             sys.executable,
             "-m",
@@ -77,7 +87,7 @@ class Bench:
             "--solutions",
             "--json",
             "--progress-dir",
-            str(self.reports),
+            str(self.reports / progress),
         ]
 
 
@@ -111,6 +121,36 @@ def all_days_ratio(bench: Bench) -> list[Line]:
     ]
 
 
+def process_split_ratio(bench: Bench) -> list[Line]:
+    """The warm grade of the day against the in-process grader's (:data:`IN_PROCESS_GRADER`)."""
+    what = f"process split: grade {bench.day} / in-process grader"
+    folder = bench.reports / "in-process-grader"
+    if not folder.exists() and not checkout(IN_PROCESS_GRADER, folder):
+        return [Line(what, "n/a", f"<= 1.5x (commit {IN_PROCESS_GRADER[:7]} not in this clone)")]
+    baseline = bench.grade(bench.day, progress="in-process")
+    bench.timer(baseline, folder)  # warm: its own manifest cache
+    before = bench.best("in-process", baseline, folder)
+    now = bench.best("day", bench.grade(bench.day))
+    return [
+        Line(f"grade {bench.day} by the in-process grader", f"{before:.2f} s"),
+        Line(what, f"{now / before:.2f}x", "<= 1.5x", now / before <= 1.5),
+    ]
+
+
+def checkout(commit: str, folder: Path) -> bool:
+    """This repository's files at ``commit``, written to ``folder``; False if the clone does
+    not hold that commit (a shallow clone)."""
+    archive = subprocess.run(
+        ["git", "-C", str(REPO_ROOT), "archive", "--format=tar", commit],
+        capture_output=True,
+    )
+    if archive.returncode != 0:
+        return False
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(folder, filter="data")
+    return True
+
+
 def pytest_alone(day_name: str) -> list[str]:
     """The day's hidden tests on its reference, run by pytest with the grader's plugin
     as the grader's test process runs them, but with no grader around it."""
@@ -124,7 +164,11 @@ def pytest_alone(day_name: str) -> list[str]:
     return pytest_command("-q", "-p", "no:warnings", *options, str(day.hidden_dir))
 
 
-MEASUREMENTS: list[Callable[[Bench], list[Line]]] = [single_day_overhead, all_days_ratio]
+MEASUREMENTS: list[Callable[[Bench], list[Line]]] = [
+    single_day_overhead,
+    all_days_ratio,
+    process_split_ratio,
+]
 
 
 def _own(bench: Bench) -> float:
@@ -133,13 +177,14 @@ def _own(bench: Bench) -> float:
     return sum(t["duration_s"] for t in json.loads(latest.read_text(encoding="utf-8"))["tests"])
 
 
-def wall_clock(command: Sequence[str]) -> float:
-    """Run ``command`` from the repository and return its wall-clock seconds; a failing
-    command is an error. Both the grader and pytest alone get the environment the
-    grader gives its test processes (one BLAS thread, no bytecode written), so the
+def wall_clock(command: Sequence[str], cwd: Path = REPO_ROOT) -> float:
+    """Run ``command`` in ``cwd`` (a repository: its own grader is imported) and return its
+    wall-clock seconds; a failing command is an error. Every command gets the environment
+    the grader gives its test processes (one BLAS thread, no bytecode written), so the
     comparison is between like and like."""
+    env = child_env() | {"PYTHONPATH": str(cwd)}
     start = time.perf_counter()
-    subprocess.run(command, cwd=REPO_ROOT, env=child_env(), capture_output=True, check=True)
+    subprocess.run(command, cwd=cwd, env=env, capture_output=True, check=True)
     return time.perf_counter() - start
 
 
@@ -147,7 +192,7 @@ def run(day: str, repeats: int, timer: Timer = wall_clock) -> list[str]:
     """Every measurement's lines, after one warm-up grade of every day."""
     with tempfile.TemporaryDirectory(prefix="grader-bench-") as reports:
         bench = Bench(day, repeats, timer, Path(reports))
-        timer(bench.grade("all"))  # warm: manifests cached, files in the page cache
+        timer(bench.grade("all"), REPO_ROOT)  # warm: manifests cached, files in the page cache
         lines = [f"Grading speed: best of {repeats} run(s), wall clock, whole processes"]
         for measurement in MEASUREMENTS:
             lines += [line.text() for line in measurement(bench)]
