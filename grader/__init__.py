@@ -65,4 +65,10 @@ def _version() -> str:
     return str(tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"])
 
 
-__version__ = _version()
+def __getattr__(name: str) -> str:
+    """``grader.__version__``, read on first use: the test process and the workers import
+    the package without needing it (tomllib and the file cost ~15 ms per process)."""
+    if name == "__version__":
+        globals()["__version__"] = version = _version()
+        return version
+    raise AttributeError(f"module 'grader' has no attribute {name!r}")

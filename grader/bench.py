@@ -95,7 +95,10 @@ def single_day_overhead(bench: Bench) -> list[Line]:
     """The warm grade of one day against pytest alone on its hidden tests."""
     day = get_day(bench.day)
     graded = bench.best("day", bench.grade(day.name))
-    alone = bench.best("pytest", pytest_alone(day.name))
+    # in a folder of its own, as the grader's test process is: tests write there
+    scratch = bench.reports / "pytest-alone"
+    scratch.mkdir(exist_ok=True)
+    alone = bench.best("pytest", pytest_alone(day.name), scratch)
     overhead = graded - alone
     return [
         Line(f"grade {day.name} --solutions (warm)", f"{graded:.2f} s"),
@@ -178,11 +181,13 @@ def _own(bench: Bench) -> float:
 
 
 def wall_clock(command: Sequence[str], cwd: Path = REPO_ROOT) -> float:
-    """Run ``command`` in ``cwd`` (a repository: its own grader is imported) and return its
-    wall-clock seconds; a failing command is an error. Every command gets the environment
-    the grader gives its test processes (one BLAS thread, no bytecode written), so the
-    comparison is between like and like."""
-    env = child_env() | {"PYTHONPATH": str(cwd)}
+    """Run ``command`` in ``cwd`` and return its wall-clock seconds; a failing command is
+    an error. In a repository (``cwd/grader``) that repository's grader is imported, else
+    this one. Every command gets the environment the grader gives its test processes
+    (one BLAS thread), so the comparison is between like and like."""
+    env = child_env()
+    if (cwd / "grader").is_dir():
+        env["PYTHONPATH"] = str(cwd)
     start = time.perf_counter()
     subprocess.run(command, cwd=cwd, env=env, capture_output=True, check=True)
     return time.perf_counter() - start

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from grader import sandbox, scoring
+from grader import scoring
 from grader.answers import check_answers
 from grader.catalog import REPO_ROOT, Day
 from grader.errors import UsageError
@@ -99,7 +99,11 @@ def grade_day(day: Day, request: GradeRequest) -> DayResult:
             request.limits,
             request.seed,
             request.fail_fast,
-            hide=(request.target_root.resolve(),),
+            # where the attempt came from, and where reports go (a mentor's folder of
+            # other learners' reports): neither is the attempt's to read
+            hide=tuple(
+                p.resolve() for p in (request.target_root, request.progress_dir) if p is not None
+            ),
         )
         changed = snap.changed()
     tests = scoring.score_tests(manifest, observed.outcomes)
@@ -139,7 +143,7 @@ def grade_day(day: Day, request: GradeRequest) -> DayResult:
         git=repo_state(attempt_dir, request.foreign),
         learner=learner(clone_root_of(request.target_root), request.foreign),
         grader=grader_fingerprint(),
-        sandbox=sandbox.available(),
+        sandbox=observed.sandbox,
         learner_history=history,
         hints_revealed=dict(hints),
         similarity=copies,

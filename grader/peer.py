@@ -87,6 +87,9 @@ class Peer:
         self._by_identity: dict[int, int] = {}
         self._pending: dict[int, _Pending] = {}
         self._remote: weakref.WeakValueDictionary[int, RemoteRef] = weakref.WeakValueDictionary()
+        # (module reference id, name) -> the module's function or class of that name (see
+        # RemoteRef.__getattr__): `m.precision(y, p)` is then one request, not two
+        self.module_names: dict[tuple[int, str], RemoteRef] = {}
         self.gone: str | None = None
         self._servers = _Servers(self._serve, name, main=serve_here)
         self._reader = threading.Thread(target=self._read, name=f"peer-{name}", daemon=True)
@@ -640,6 +643,8 @@ def stand_in(chain: list[list[str]]) -> type[BaseException]:
 
 
 _REF_CLASSES: dict[tuple[str, bool], type[RemoteRef]] = {}
+# Type names of what a module defines (functions, classes and their metaclasses' usual names)
+_DEFINITIONS = frozenset({"function", "builtin_function_or_method", "type", "ABCMeta", "EnumType"})
 
 
 def ref_class(type_name: str, plain_repr: bool = False) -> type[RemoteRef]:
@@ -677,9 +682,21 @@ class RemoteRef:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") and name.endswith("__") and name not in NAMES:
             raise AttributeError(name)  # probes by numpy, pytest, copy: answered here
-        return self._peer.request("getattr", self, name)
+        if self._type != "module":
+            return self._peer.request("getattr", self, name)
+        # A module's functions and classes are looked up once: a test reads `m.f` for every
+        # call, and code does not rebind its own functions (a test that does, through
+        # setattr below, forgets the old one).
+        key = (self._id, name)
+        if (known := self._peer.module_names.get(key)) is not None:
+            return known
+        value = self._peer.request("getattr", self, name)
+        if isinstance(value, RemoteRef) and value._type in _DEFINITIONS:
+            self._peer.module_names[key] = value
+        return value
 
     def __setattr__(self, name: str, value: Any) -> None:
+        self._peer.module_names.pop((self._id, name), None)
         self._peer.request("setattr", self, name, value)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:

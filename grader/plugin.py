@@ -51,6 +51,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--grader-hide", action="append", help="a folder the attempt's sandbox must not show"
     )
+    group.addoption(
+        "--grader-sandbox",
+        choices=("bubblewrap", "none"),
+        help="what the attempt's worker runs in, as the grader decided (default: detect)",
+    )
     group.addoption("--grader-seed", type=int, default=None, help="seed for every rng fixture")
     group.addoption(
         "--grader-poisoned",
@@ -69,6 +74,17 @@ def pytest_configure(config: pytest.Config) -> None:
     if (fd := config.getoption("--grader-events-fd")) is not None:
         os.set_inheritable(fd, False)  # for this process only, not for what it starts
         config._grader_events = os.fdopen(fd, "wb")  # type: ignore[attr-defined]
+    # The workers boot (an interpreter, numpy) while this process collects the tests.
+    for role in _roles(config):
+        _worker(config, role)
+
+
+def _roles(config: pytest.Config) -> list[str]:
+    """The workers a real run needs: none when only collecting (the manifest)."""
+    if config.getoption("--grader-manifest") or config.option.collectonly:
+        return []
+    options = {"attempt": "--grader-target", "reference": "--grader-reference"}
+    return [role for role, option in options.items() if config.getoption(option)]
 
 
 # --------------------------------------------------------------------------- manifest
@@ -264,9 +280,16 @@ def _worker(config: pytest.Config, role: str) -> Worker:
         folder = _folder(config, option)
         label = config.getoption("--grader-target-label") if role == "attempt" else None
         label = label or f"{'solutions' if role == 'reference' else 'exercises'}/{folder.name}"
-        wrap = _sandbox(config, folder) if role == "attempt" else None
+        wrap = _sandbox(config, folder) if role == "attempt" and _sandboxed(config) else None
         worker = _WORKERS[role] = start_worker(role, folder, label, wrap=wrap)
     return worker
+
+
+def _sandboxed(config: pytest.Config) -> bool:
+    """Whether the attempt's worker runs in bubblewrap: as the grader said (so the report
+    tells what happened), else as detected here."""
+    kind = config.getoption("--grader-sandbox") or sandbox.available()
+    return kind != "none"
 
 
 def _sandbox(config: pytest.Config, snapshot: Path) -> Callable[[list[str], int], list[str]]:
@@ -278,8 +301,8 @@ def _sandbox(config: pytest.Config, snapshot: Path) -> Callable[[list[str], int]
 
     def wrap(command: list[str], fd: int) -> list[str]:
         hidden = (*policy.hidden, *hide)
-        return sandbox.wrap(command, visible=policy.visible, writable=policy.writable,
-                            hidden=hidden)[0]  # fmt: skip
+        rules = {"visible": policy.visible, "writable": policy.writable, "hidden": hidden}
+        return sandbox.wrap(command, **rules, kind="bubblewrap")[0]  # _sandboxed() said so
 
     return wrap
 
@@ -341,17 +364,13 @@ def load_reference(pytestconfig: pytest.Config) -> Callable[[str], RemoteRef]:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Start the workers before the first test: their start-up (an interpreter and numpy)
-    is then not charged to the first test's time limit."""
-    config = session.config
-    if config.getoption("--grader-manifest") or config.option.collectonly or not session.items:
-        return
-    for role, option in (("attempt", "--grader-target"), ("reference", "--grader-reference")):
-        if config.getoption(option):
-            try:
-                _worker(config, role).ready()
-            except PeerGone:
-                pass  # the first test that needs it reports how it ended
+    """Wait for the workers (started in pytest_configure) before the first test: their
+    start-up is then not charged to the first test's time limit."""
+    for role in _roles(session.config) if session.items else []:
+        try:
+            _worker(session.config, role).ready()
+        except PeerGone:
+            pass  # the first test that needs it reports how it ended
 
 
 @pytest.fixture

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader import sandbox
 from grader.catalog import REPO_ROOT, Day
 from grader.child import ChildRun, Limits, child_env, describe_exit, pytest_command
 from grader.errors import GraderError
@@ -51,6 +52,7 @@ class Observed:
     runs: list[dict[str, Any]] = field(default_factory=list)  # one record per child process
     output: str = ""  # the children's stdout and stderr, truncated
     problems: list[str] = field(default_factory=list)  # what went wrong with the channel
+    sandbox: str = "none"  # what the attempt's worker ran in, decided here for the judge
 
 
 def collect_manifest(day: Day) -> list[dict[str, Any]]:
@@ -92,7 +94,7 @@ def run_tests(
     ``hide``: folders the attempt's sandbox must not show (where the attempt was copied from).
     """
     limits = limits or Limits()
-    observed = Observed()
+    observed = Observed(sandbox=sandbox.available())
     remaining = [entry["nodeid"] for entry in manifest]
     time_limits = {e["nodeid"]: float(e["time_limit"] or limits.per_test_s) for e in manifest}
     deadline = time.monotonic() + limits.per_day_s
@@ -109,6 +111,7 @@ def run_tests(
         *(["-x"] if fail_fast else []),
         *([f"--grader-seed={seed}"] if seed is not None else []),
         *(f"--grader-hide={folder}" for folder in hide),
+        f"--grader-sandbox={observed.sandbox}",
     ]
     while remaining:
         poison = "\n".join(f"{stem}:{why}" for stem, why in poisoned.items())

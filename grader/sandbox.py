@@ -155,8 +155,10 @@ def wrap(
     visible: list[Path] | tuple[Path, ...],
     writable: list[Path] | tuple[Path, ...],
     hidden: list[Path] | tuple[Path, ...],
+    kind: SandboxKind | None = None,
 ) -> tuple[list[str], SandboxKind]:
-    """``command`` inside a bubblewrap sandbox with these folders, and the sandbox's kind.
+    """``command`` inside a bubblewrap sandbox with these folders, and the sandbox's kind
+    (``kind``: as already decided by the caller, else :func:`available`).
 
     The sandbox sees the whole file system read-only except: each ``hidden``
     folder is an empty private one (a hidden file reads as empty), each ``writable``
@@ -167,7 +169,7 @@ def wrap(
     Without a usable bubblewrap, returns ``(command, "none")``: the command runs
     as it is, and the caller must say so (:data:`NO_SANDBOX_NOTICE`).
     """
-    if available() == "none":
+    if (kind or available()) == "none":
         return list(command), "none"
     rules = folder_rules(visible, writable, hidden)
     bwrap = shutil.which("bwrap") or "bwrap"

@@ -18,10 +18,10 @@ def fake_timer(seconds: dict[str, float]):
     grade would."""
 
     def timer(command: Sequence[str], cwd: Path) -> float:
-        if cwd != bench.REPO_ROOT:
-            return seconds["in-process"]
         if "pytest" in command:
             return seconds["pytest"]
+        if cwd != bench.REPO_ROOT:
+            return seconds["in-process"]
         if "all" in command:
             return seconds["all"]
         reports = command[command.index("--progress-dir") + 1]
@@ -71,5 +71,6 @@ def test_the_in_process_grader_is_checked_out_from_history(tmp_path):
     assert not bench.checkout("0" * 40, tmp_path / "none")
 
 
-def test_the_pytest_alone_command_runs_the_days_tests_green():
-    assert bench.wall_clock(bench.pytest_alone("day34")) > 0  # check=True: exit 0 or raise
+def test_the_pytest_alone_command_runs_the_days_tests_green(tmp_path):
+    # check=True: exit 0 or raise; in a scratch folder, as the grader's test process runs
+    assert bench.wall_clock(bench.pytest_alone("day34"), tmp_path) > 0

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from grader import proctree
-from grader.catalog import EXERCISES_ROOT, SOLUTIONS_ROOT
+from grader.catalog import EXERCISES_ROOT, HIDDEN_ROOT, SOLUTIONS_ROOT
 from grader.results import RunStatus, TestStatus
 from grader.runner import Limits
 from tests.conftest import copy_solution, grade
@@ -619,3 +619,197 @@ def test_a_fifty_megabyte_message_floods_neither_the_report_nor_the_display(tmp_
     screen = io.StringIO()
     render_day(make_console(screen, width=100), result, None)
     assert len(screen.getvalue()) < 100_000
+
+
+# The judge and the attempt are different processes: what an attempt could once reach in
+# the test process (the expected values in the callers' frames, the test functions, the
+# comparison itself) is simply not there. Each case below is checked twice: in-process,
+# the trick works (so the test can fail); in a grade, the attempt's roc_auc earns nothing.
+
+ROC_RETURNS_ZERO = (ROC_BODY_START, "    return 0.0\n" + ROC_BODY_START)
+
+
+def roc_points(result) -> float:
+    roc = [t for t in result.tests if ROC_TESTS in t.id]
+    assert roc, "the roc_auc tests ran"
+    return sum(t.points for t in roc)
+
+
+LIAR = """
+class _Liar:
+    '''Equal to everything, an array of anything, a float of the expected value.'''
+    def __eq__(self, other): return True
+    def __ne__(self, other): return False
+    def __float__(self): return 0.75
+    def __array__(self, dtype=None, copy=None):
+        import numpy
+        return numpy.asarray(0.75)
+    def __sub__(self, other): return 0.0
+    __rsub__ = __sub__
+    def __abs__(self): return 0.0
+    def __lt__(self, other): return True
+    __le__ = __gt__ = __ge__ = __lt__
+
+class _LyingFloat(float):
+    def __eq__(self, other): return True
+    def __sub__(self, other): return 0.0
+    __rsub__ = __sub__
+"""
+
+FRAME_WALKER = """
+def _steal_expected():
+    '''Walk up the callers' frames for an expected value a test keeps in a local.'''
+    import sys
+    frame = sys._getframe(1)
+    while frame is not None:
+        for name, value in frame.f_locals.items():
+            if name.startswith('expected') and isinstance(value, float):
+                return value
+        frame = frame.f_back
+    return 0.0
+"""
+
+TEST_REWRITER = """
+def _pass_every_test():
+    '''Give every test function in the process an empty body.'''
+    import gc
+    empty = (lambda *args, **kwargs: None).__code__
+    for found in gc.get_objects():
+        if type(found).__name__ == 'function' and found.__name__.startswith('test_'):
+            try:
+                found.__code__ = empty.replace(co_name=found.__name__)
+            except Exception:
+                pass
+_pass_every_test()
+"""
+
+
+def _run_in_process(source: str) -> dict:
+    namespace: dict = {}
+    exec(source, namespace)
+    return namespace
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("liar", ["_Liar()", "_LyingFloat(0.0)"])
+def test_objects_that_lie_about_equality_earn_nothing(tmp_path, liar):
+    made = _run_in_process(LIAR + f"value = {liar}")["value"]
+    assert made == 0.75 and abs(made - 0.75) == 0, "in-process, the liar passes a comparison"
+    root = attempt(tmp_path, append=LIAR, replace=(ROC_BODY_START, f"    return {liar}\n"))
+    result = grade_metrics(root)
+    assert roc_points(result) == 0
+    assert result.score == result.max_score - sum(
+        t.max_points for t in result.tests if ROC_TESTS in t.id
+    )
+
+
+@pytest.mark.slow
+def test_walking_up_the_callers_frames_finds_no_expected_value(tmp_path):
+    steal = _run_in_process(FRAME_WALKER)["_steal_expected"]
+
+    def a_test():
+        expected = 0.75
+        return steal(), expected
+
+    assert a_test() == (0.75, 0.75), "in-process, the frames hold the expected value"
+    root = attempt(
+        tmp_path, append=FRAME_WALKER, replace=(ROC_BODY_START, "    return _steal_expected()\n")
+    )
+    assert roc_points(grade_metrics(root)) == 0
+
+
+@pytest.mark.slow
+def test_rewriting_the_hidden_tests_at_import_changes_nothing(tmp_path):
+    def test_that_fails():
+        raise AssertionError("a real check")
+
+    holder = {"test_that_fails": test_that_fails}  # kept alive for gc to find
+    _run_in_process(TEST_REWRITER)
+    assert holder["test_that_fails"]() is None, "in-process, the rewrite empties a test"
+    root = attempt(tmp_path, append=TEST_REWRITER, replace=ROC_RETURNS_ZERO)
+    result = grade_metrics(root)
+    assert roc_points(result) == 0
+    assert all(t.status is not TestStatus.PASSED for t in result.tests if ROC_TESTS in t.id)
+
+
+# What the attempt's worker can see: with bubblewrap, none of the grader's or the learner's
+# files but its own copy, and nothing it can write but a scratch folder.
+
+needs_sandbox = pytest.mark.skipif(
+    __import__("grader.sandbox").sandbox.available() == "none",
+    reason="needs bubblewrap (.ci/run installs it); without it, see README: Who judges",
+)
+
+
+@pytest.mark.slow
+@needs_sandbox
+def test_the_reference_and_the_hidden_tests_cannot_be_read(tmp_path, monkeypatch):
+    reference = SOLUTIONS_ROOT / "day31" / "metrics.py"
+    hidden = HIDDEN_ROOT / "day31" / "test_metrics.py"
+    # With the reference read and run, roc_auc would be the reference's own.
+    thief = (
+        f"\nfor _path in ({str(reference)!r}, {str(hidden)!r}):\n"
+        "    try:\n"
+        "        _text = open(_path).read()\n"
+        "    except OSError:\n"
+        "        continue\n"
+        "    if 'def roc_auc' in _text:\n"
+        "        exec(_text, globals())\n"
+    )
+    assert "def roc_auc" in reference.read_text(), "outside the sandbox, the file is there"
+    root = attempt(tmp_path, append=thief, replace=ROC_RETURNS_ZERO)
+    assert roc_points(grade_metrics(root)) == 0
+    # The grader decides for the judge, and the report says what the attempt ran in:
+    # told "none", the judge runs the worker as it is, and the theft works.
+    from grader import runner
+
+    monkeypatch.setattr(runner.sandbox, "available", lambda: "none")
+    unsandboxed = grade_metrics(root)
+    assert unsandboxed.sandbox == "none" and roc_points(unsandboxed) > 0
+
+
+def vandal(paths: list[Path]) -> str:
+    """Attempt code that writes ``# forged`` into each path (making its folder), quietly."""
+    return "\nimport os as _os\n" + "".join(
+        f"try:\n    _os.makedirs({str(p.parent)!r}, exist_ok=True)\n"
+        f"    open({str(p)!r}, 'w').write('# forged\\n')\nexcept OSError:\n    pass\n"
+        for p in paths
+    )
+
+
+@pytest.mark.slow
+@needs_sandbox
+def test_the_learners_the_mentors_and_the_venvs_files_cannot_be_changed(tmp_path):
+    import sysconfig
+
+    root = attempt(tmp_path)
+    progress = tmp_path / "mentor-progress"
+    progress.mkdir()
+    ledger = progress / "progress.json"
+    ledger.write_text('{"days": {}}', encoding="utf-8")
+    tag = secrets.token_hex(4)
+    planted = Path(sysconfig.get_paths()["purelib"]) / f"zz_hostile_{tag}.pth"
+    targets = {
+        "ledger": ledger,
+        "forged": progress / "reports" / "day31" / "latest.json",
+        "repo progress": Path(__file__).resolve().parents[1] / "progress" / f"forged-{tag}.json",
+        "learner's file": root / "day31" / "metrics.py",
+        "venv": planted,
+    }
+    decoy = tmp_path / "decoy" / "x.json"
+    _run_in_process(vandal([decoy]))
+    assert decoy.read_text() == "# forged\n", "in-process, the vandal writes where it likes"
+    vandal_code = vandal(list(targets.values()))
+    source = (root / "day31" / "metrics.py").read_text(encoding="utf-8") + vandal_code
+    (root / "day31" / "metrics.py").write_text(source, encoding="utf-8")
+    before = {name: p.read_bytes() if p.exists() else None for name, p in targets.items()}
+    try:
+        result = grade(
+            "day31", root, test_files=("test_metrics.py",), limits=LIMITS, progress_dir=progress
+        )
+        after = {name: p.read_bytes() if p.exists() else None for name, p in targets.items()}
+    finally:
+        for name in ("venv", "repo progress"):
+            targets[name].unlink(missing_ok=True)
+    assert after == before, [name for name in targets if after[name] != before[name]]
+    assert result.score == result.max_score, "trying is not a crime; the code is right"
