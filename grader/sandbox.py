@@ -115,13 +115,7 @@ def worker_policy(
     if progress_dir is not None:
         hidden += (progress_dir,)
     return Policy(
-        # pyproject.toml: the grader package reads its version there when imported
-        visible=(
-            repo_root / "grader",
-            repo_root / "pyproject.toml",
-            *python_installation(hidden),
-            snapshot,
-        ),
+        visible=(repo_root / "grader", *python_installation(hidden), snapshot),
         writable=(scratch,),
         hidden=hidden,
     )
