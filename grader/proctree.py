@@ -110,6 +110,47 @@ def _all_processes() -> dict[int, _Process]:
     return found
 
 
+def _children(pid: int) -> list[int]:
+    """The children of every thread of ``pid`` (``/proc/<pid>/task/<tid>/children``)."""
+    kids: list[int] = []
+    try:
+        tasks = os.listdir(PROC / str(pid) / "task")
+    except OSError:
+        return kids
+    for task in tasks:
+        try:
+            kids += [
+                int(kid)
+                for kid in (PROC / str(pid) / "task" / task / "children").read_bytes().split()
+            ]
+        except (OSError, ValueError):
+            continue
+    return kids
+
+
+def _descendants(tops: dict[int, int]) -> dict[int, _Process]:
+    """Each top (pid -> start time) that is still that process, and everything below it,
+    read from the tree itself: a few files per member, not every process on the machine."""
+    table: dict[int, _Process] = {}
+    stack = [pid for pid, started in tops.items() if _same_process(pid, started)]
+    while stack:
+        pid = stack.pop()
+        if pid not in table and (process := _read_stat(pid)) is not None:
+            table[pid] = process
+            stack += _children(pid)
+    return table
+
+
+def _same_process(pid: int, started: int) -> bool:
+    process = _read_stat(pid)
+    return process is not None and process.started == started
+
+
+# Where the kernel lists each thread's children (Linux 3.5 and later), a check walks the
+# tree down from its root; elsewhere it reads every process's parent.
+_CHILDREN_LISTED = SUPPORTED and (PROC / "self" / "task" / str(os.getpid()) / "children").exists()
+
+
 def _carries(pid: int, token: bytes) -> bool:
     try:
         return token in (PROC / str(pid) / "environ").read_bytes().split(b"\0")
@@ -139,6 +180,13 @@ class ProcessTree:
         """
         if not SUPPORTED:
             return []
+        if _CHILDREN_LISTED and not by_token:
+            table = _descendants(self._seen)
+            live = [
+                pid for pid, p in table.items() if p.state not in ("Z", "X") and pid != os.getpid()
+            ]
+            self._seen.update((pid, table[pid].started) for pid in live)
+            return sorted(live)
         table = _all_processes()
         children: dict[int, list[int]] = {}
         for process in table.values():
