@@ -452,17 +452,17 @@ def test_training_stops_early_and_accepts_256(bpe, text, vocab_size, expected):
 )
 def test_vocab_holds_every_byte_and_the_bytes_of_every_merge(bpe):
     tokenizer = train(bpe, CORPUS, 320)
-    if len(tokenizer.merges) != 64:
-        raise Mistake(
-            f"train(CORPUS, 320): {len(tokenizer.merges)} merges, expected 64", hint=COUNT_HINT
-        )
+    # read once: each read copies the whole dict across
+    merges, vocab = tokenizer.merges, tokenizer.vocab
+    if len(merges) != 64:
+        raise Mistake(f"train(CORPUS, 320): {len(merges)} merges, expected 64", hint=COUNT_HINT)
     for i in range(256):
-        assert tokenizer.vocab[i] == bytes([i]), f"vocab[{i}] = {tokenizer.vocab[i]!r}"
-    for (first, second), new_id in tokenizer.merges.items():
-        assert tokenizer.vocab[new_id] == tokenizer.vocab[first] + tokenizer.vocab[second], (
+        assert vocab[i] == bytes([i]), f"vocab[{i}] = {vocab[i]!r}"
+    for (first, second), new_id in merges.items():
+        assert vocab[new_id] == vocab[first] + vocab[second], (
             f"vocab[{new_id}] should be vocab[{first}] + vocab[{second}]"
         )
-    assert sorted(tokenizer.merges.values()) == list(range(256, 320)), "ids are not 256, 257, ..."
+    assert sorted(merges.values()) == list(range(256, 320)), "ids are not 256, 257, ..."
 
 
 @pytest.mark.grade(
@@ -470,12 +470,15 @@ def test_vocab_holds_every_byte_and_the_bytes_of_every_merge(bpe):
     hint="Compare your merges with the reference's on a small text; where do they first differ?",
     task="BPETokenizer",
 )
-def test_training_matches_the_reference_on_random_text(bpe, ref, rng):
+def test_training_matches_the_reference_on_random_text(
+    bpe, ref, rng, attempt_worker, reference_worker
+):
     for _ in range(12):
         text = repetitive_text(rng, int(rng.integers(0, 120)))
         vocab_size = int(rng.integers(256, 320))
-        got = list(train(bpe, text, vocab_size).merges.items())
-        expected = list(train(ref, text, vocab_size).merges.items())
+        # train(module, text, vocab_size).merges, in each worker: one round trip
+        got = list(attempt_worker.drive("day33", "trained_merges", text, vocab_size).items())
+        expected = list(reference_worker.drive("day33", "trained_merges", text, vocab_size).items())
         assert got == expected, (
             f"train({text!r}, {vocab_size}): merges differ from the reference's: "
             f"{got[:8]}... vs {expected[:8]}..."
@@ -582,11 +585,14 @@ def test_decode_inverts_encode(bpe, name):
     hint="Byte-level BPE can encode any string; do you decode all ids together?",
     task="BPETokenizer",
 )
-def test_decode_inverts_encode_on_random_unicode_strings(bpe, rng):
+def test_decode_inverts_encode_on_random_unicode_strings(bpe, rng, attempt_worker):
     tokenizer = train(bpe, CORPUS + repetitive_text(rng, 200), 330)
-    for _ in range(150):
-        text = random_text(rng, int(rng.integers(0, 30)))
-        back = tokenizer.decode(tokenizer.encode(text))
+    texts = [random_text(rng, int(rng.integers(0, 30))) for _ in range(150)]
+    # all round trips in the worker at once; it stops before one that raises, which is made
+    # again here so that its error is the one reported, after the earlier texts are checked
+    backs = attempt_worker.drive("day33", "round_trips", tokenizer, texts)
+    for i, text in enumerate(texts):
+        back = backs[i] if i < len(backs) else tokenizer.decode(tokenizer.encode(text))
         assert back == text, f"decode(encode({text!r})) = {back!r}"
 
 
@@ -654,12 +660,14 @@ def test_save_then_load_gives_back_the_same_tokenizer(bpe, shared_tmp_path, as_s
     task="merge_pair",
     time_limit=30,  # a correct attempt needs about a second; a quadratic one several
 )
-def test_merge_pair_takes_linear_time(bpe, ref):
-    # every position starts an occurrence: the worst case for a merge that shifts the list
-    inputs = ([1, 2] * 8_192, [1, 2] * 32_768)
+def test_merge_pair_takes_linear_time(bpe, ref, attempt_worker, reference_worker):
+    # every position starts an occurrence: the worst case for a merge that shifts the list.
+    # merge_pair([1, 2] * repeats, (1, 2), 9) runs in the worker, which makes the list itself
+    # (sent across, it would be rebuilt there inside the timing) and keeps the result
+    inputs = (8_192, 32_768)
     assert_grows_like_the_reference(
-        lambda ids: bpe.merge_pair(ids, (1, 2), 9),
-        lambda ids: ref.merge_pair(ids, (1, 2), 9),
+        lambda repeats: attempt_worker.drive("day33", "merge_repeated_pair", repeats),
+        lambda repeats: reference_worker.drive("day33", "merge_repeated_pair", repeats),
         inputs,
         allowed=2.0,
         what="merge_pair on [1, 2] * n/2 with the pair (1, 2)",
@@ -675,12 +683,15 @@ def test_merge_pair_takes_linear_time(bpe, ref):
     task="BPETokenizer",
     time_limit=30,  # a correct attempt needs about a second; a quadratic one several
 )
-def test_training_time_grows_linearly_with_the_text(bpe, ref):
-    # "abab...": the first step merges n/2 pairs, the next n/4, ... until one token is left
-    inputs = ("ab" * 8_192, "ab" * 32_768)
+def test_training_time_grows_linearly_with_the_text(bpe, ref, attempt_worker, reference_worker):
+    # "abab...": the first step merges n/2 pairs, the next n/4, ... until one token is left.
+    # BPETokenizer().train("ab" * repeats, 300) runs in the worker, which makes the text itself
+    inputs = (8_192, 32_768)
     assert_grows_like_the_reference(
-        lambda text: bpe.BPETokenizer().train(text, 300),
-        lambda text: ref.BPETokenizer().train(text, 300),
+        lambda repeats: attempt_worker.drive("day33", "train_on_repeated_text", "ab", repeats, 300),
+        lambda repeats: reference_worker.drive(
+            "day33", "train_on_repeated_text", "ab", repeats, 300
+        ),
         inputs,
         allowed=2.0,
         what="training on 'ab' * n/2 until one token is left",

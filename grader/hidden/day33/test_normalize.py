@@ -385,7 +385,10 @@ def test_whitespace_is_kept_when_collapsing_is_off(nm):
     "differ from the reference's?",
     task="normalize",
 )
-def test_normalize_agrees_with_the_reference_and_its_properties_on_random_text(nm, ref, rng):
+def test_normalize_agrees_with_the_reference_and_its_properties_on_random_text(
+    nm, ref, rng, attempt_worker, reference_worker
+):
+    cases = []
     for _ in range(60):
         text = random_text(rng, int(rng.integers(0, 25)))
         form = FORMS[int(rng.integers(0, 4))]
@@ -393,8 +396,17 @@ def test_normalize_agrees_with_the_reference_and_its_properties_on_random_text(n
         options = dict(
             form=form, lowercase=lower, strip_accents=strip, collapse_whitespace=collapse
         )
-        got = nm.normalize(text, **options)
-        expected = ref.normalize(text, **options)
+        cases.append((text, options))
+    # every call at once in each worker; a worker stops before a call that raises, which
+    # is made again here in turn, so that its error is reported where the loop reaches it
+    calls = [[[text], options] for text, options in cases]
+    gots = attempt_worker.drive("day33", "call_each", nm.normalize, calls)
+    expecteds = reference_worker.drive("day33", "call_each", ref.normalize, calls)
+    for i, (text, options) in enumerate(cases):
+        got = gots[i] if i < len(gots) else nm.normalize(text, **options)
+        expected = expecteds[i] if i < len(expecteds) else ref.normalize(text, **options)
+        form, strip = options["form"], options["strip_accents"]
+        collapse = options["collapse_whitespace"]
         assert_same_text(got, expected, what=f"normalize({text!r}, **{options})")
         # independent checks: the result is in the form, has no marks or stray spaces
         assert unicodedata.is_normalized(form, got), f"{got!r} is not in {form}"
