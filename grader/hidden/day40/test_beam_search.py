@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 
 import numpy as np
 import pytest
 
+from grader.drivers.day40 import BOS, EOS, A, B, random_model
 from grader.testing import (
     Mistake,
     assert_close,
@@ -22,44 +24,40 @@ ref = reference_module("beam_search")
 
 # ---------------------------------------------------------------- models
 
-EOS, A, B, BOS = 0, 1, 2, 3  # the hand-worked toy: tokens eos, a, b; bos is not generated
-TOY = {
-    (BOS,): [0.1, 0.5, 0.4],
-    (BOS, A): [0.4, 0.3, 0.3],
-    (BOS, B): [0.9, 0.05, 0.05],
-}
+# The models (TOY, table_model, random_model) are defined once, in the day's drivers
+# (grader/drivers/day40.py): beam_search runs beside the attempt with its step_fn built
+# there from plain parameters, a model (["toy"], ["table", {prefix: row}] or ["random",
+# seed, vocab]), instead of calling back a step_fn of this process once per alive
+# hypothesis per step. The brute force below uses the very same models, here.
+TOY_MODEL = ["toy"]
 
 
-def table_model(table):
-    """step_fn over a table of prefixes; any other prefix is a bug of the search."""
-
-    def step_fn(prefix):
-        key = tuple(int(t) for t in prefix)
-        if key not in table:
-            raise AssertionError(
-                f"step_fn was called on {key}, a prefix the right search never extends "
-                "here: is a finished hypothesis (ending in eos) still in the beam, did the "
-                "search run past max_len, or did it keep more than beam_width candidates?"
-            )
-        return np.array(table[key], dtype=float)
-
-    return step_fn
+def table_spec(rows):
+    return ["table", rows]
 
 
-def toy_step(prefix):
-    return np.log(table_model(TOY)(prefix))
+def random_spec(seed, vocab):
+    return ["random", seed, vocab]
 
 
-def random_model(seed, vocab):
-    """log-softmax of random logits, a pure function of the prefix (call order is free)."""
+@pytest.fixture
+def search(bs, attempt_worker):
+    """``search(model, *args, **kwargs)``: ``bs.beam_search(<model's step_fn>, *args,
+    **kwargs)``, run in the attempt's process; what it returned."""
+    return functools.partial(attempt_worker.drive, "day40", "search")
 
-    def step_fn(prefix):
-        logits = np.random.default_rng([seed, *(int(t) for t in prefix)]).normal(
-            scale=2.0, size=vocab
-        )
-        return logits - np.logaddexp.reduce(logits)  # (V,)
 
-    return step_fn
+@pytest.fixture
+def search_recording_calls(bs, attempt_worker):
+    """Like ``search``, returning ``{"result", "prefixes", "kinds"}``: also every prefix
+    step_fn was called with (as a tuple) and its type name, in order."""
+    return functools.partial(attempt_worker.drive, "day40", "search_recording_calls")
+
+
+@pytest.fixture
+def ref_search(ref, reference_worker):
+    """``search`` on the reference solution."""
+    return functools.partial(reference_worker.drive, "day40", "search")
 
 
 # ---------------------------------------------------------------- brute force
@@ -144,13 +142,13 @@ def assert_same_hypotheses(got, expected, what):
     "a candidate ending in eos leave the beam for good?",
     task="beam_search",
 )
-def test_a_beam_of_two_finds_the_sequence_greedy_misses(bs):
+def test_a_beam_of_two_finds_the_sequence_greedy_misses(search):
     """p(. | bos) = [eos 0.1, a 0.5, b 0.4]; p(. | bos a) = [0.4, 0.3, 0.3];
     p(. | bos b) = [0.9, 0.05, 0.05]. Step 1 keeps a (0.5) and b (0.4). Step 2 candidates:
     a eos 0.20, a a 0.15, a b 0.15, b eos 0.36, b a 0.02, b b 0.02; the best two both end
     in eos, so nothing is alive and the search stops before max_len = 3:
     [(bos b eos, log 0.36 = -1.0217), (bos a eos, log 0.20 = -1.6094)]."""
-    got = bs.beam_search(toy_step, BOS, EOS, beam_width=2, max_len=3)
+    got = search(TOY_MODEL, BOS, EOS, beam_width=2, max_len=3)
     expected = [((BOS, B, EOS), math.log(0.36)), ((BOS, A, EOS), math.log(0.20))]
     assert_same_hypotheses(got, expected, "beam_width=2 on the toy model")
 
@@ -160,9 +158,9 @@ def test_a_beam_of_two_finds_the_sequence_greedy_misses(bs):
     hint="With beam_width=1, which single candidate survives each step?",
     task="beam_search",
 )
-def test_greedy_decoding_takes_the_locally_best_token(bs):
+def test_greedy_decoding_takes_the_locally_best_token(search):
     """Greedy: a (0.5), then eos (0.4): bos a eos with log 0.20 (worse than bos b eos's 0.36)."""
-    got = bs.beam_search(toy_step, BOS, EOS, beam_width=1, max_len=3)
+    got = search(TOY_MODEL, BOS, EOS, beam_width=1, max_len=3)
     assert_same_hypotheses(got, [((BOS, A, EOS), math.log(0.20))], "beam_width=1 on the toy")
 
 
@@ -173,12 +171,12 @@ def test_greedy_decoding_takes_the_locally_best_token(bs):
     task="beam_search",
 )
 @pytest.mark.parametrize("length_penalty", [0.0, 1.0], ids=["penalty=0", "penalty=1"])
-def test_length_penalty_divides_by_the_tokens_after_bos(bs, length_penalty):
+def test_length_penalty_divides_by_the_tokens_after_bos(search, length_penalty):
     # beam_width=3, max_len=2 on the toy. Step 1 keeps a .5, b .4, eos .1 (finished, n=1).
     # Step 2 keeps b eos .36, a eos .20 and a a .15 (a a ties a b: the lower token id wins);
     # a a is still alive at max_len, so it finishes as it is (n=2).
     # penalty=1: log .36/2 = -0.511, log .2/2 = -0.805, log .15/2 = -0.949, log .1/1 = -2.303.
-    got = bs.beam_search(toy_step, BOS, EOS, 3, 2, length_penalty=length_penalty)
+    got = search(TOY_MODEL, BOS, EOS, 3, 2, length_penalty=length_penalty)
     expected = [
         ((BOS, B, EOS), math.log(0.36) / 2**length_penalty),
         ((BOS, A, EOS), math.log(0.20) / 2**length_penalty),
@@ -193,9 +191,9 @@ def test_length_penalty_divides_by_the_tokens_after_bos(bs, length_penalty):
     hint="What happens to alive hypotheses when max_len is reached?",
     task="beam_search",
 )
-def test_hypotheses_that_reach_max_len_are_finished_as_they_are(bs):
+def test_hypotheses_that_reach_max_len_are_finished_as_they_are(search):
     # max_len=1: one step, keep a (0.5) and b (0.4); neither ends in eos, both are returned.
-    got = bs.beam_search(toy_step, BOS, EOS, beam_width=2, max_len=1)
+    got = search(TOY_MODEL, BOS, EOS, beam_width=2, max_len=1)
     assert_same_hypotheses(
         got, [((BOS, A), math.log(0.5)), ((BOS, B), math.log(0.4))], "max_len=1, beam_width=2"
     )
@@ -207,11 +205,11 @@ def test_hypotheses_that_reach_max_len_are_finished_as_they_are(bs):
     task="beam_search",
 )
 @pytest.mark.parametrize("length_penalty", [1.0, 2.0], ids=["penalty=1", "penalty=2"])
-def test_the_length_counts_eos_but_not_bos(bs, length_penalty):
+def test_the_length_counts_eos_but_not_bos(search, length_penalty):
     """Greedy on bos = 9, eos = 0: token 1 (-1), token 2 (-1), eos (-1): (9, 1, 2, 0), logprob
     -3 over n = 3 tokens after bos (eos included): -3 / 3 = -1 (penalty 1), -3 / 9 (penalty 2)."""
     table = {(9,): [-3, -1, -2], (9, 1): [-3, -2, -1], (9, 1, 2): [-1, -2, -3]}
-    got = as_hypotheses(bs.beam_search(table_model(table), 9, 0, 1, 5, length_penalty))
+    got = as_hypotheses(search(table_spec(table), 9, 0, 1, 5, length_penalty))
     right = -3.0 / 3**length_penalty
     if len(got) == 1 and got[0][0] == (9, 1, 2, 0):
         wrong = {
@@ -243,10 +241,10 @@ def test_the_length_counts_eos_but_not_bos(bs, length_penalty):
     "do you keep them all, without an error?",
     task="beam_search",
 )
-def test_a_beam_wider_than_the_vocabulary_keeps_every_candidate(bs):
+def test_a_beam_wider_than_the_vocabulary_keeps_every_candidate(search):
     # beam_width=10, max_len=2 on the toy. Step 1 has 3 candidates: all kept; eos .1 finishes.
     # Step 2 extends a and b: 6 candidates, all kept; nothing is pruned, 7 hypotheses come back.
-    got = bs.beam_search(toy_step, BOS, EOS, beam_width=10, max_len=2)
+    got = search(TOY_MODEL, BOS, EOS, beam_width=10, max_len=2)
     expected = [
         ((BOS, B, EOS), math.log(0.36)),
         ((BOS, A, EOS), math.log(0.20)),
@@ -264,14 +262,9 @@ def test_a_beam_wider_than_the_vocabulary_keeps_every_candidate(bs):
     hint="What type is the prefix you pass to step_fn: the docstring promises a tuple?",
     task="beam_search",
 )
-def test_step_fn_gets_the_prefix_as_a_tuple(bs):
-    kinds = []
-
-    def step_fn(prefix):
-        kinds.append(type(prefix).__name__)
-        return toy_step(prefix)
-
-    bs.beam_search(step_fn, BOS, EOS, beam_width=2, max_len=3)
+def test_step_fn_gets_the_prefix_as_a_tuple(search_recording_calls):
+    seen = search_recording_calls(TOY_MODEL, BOS, EOS, beam_width=2, max_len=3)
+    kinds = seen["kinds"]
     not_tuples = sorted({kind for kind in kinds if kind != "tuple"})
     assert kinds and not not_tuples, (
         f"step_fn was called with prefixes of type {not_tuples or 'nothing (never called)'}; "
@@ -326,11 +319,11 @@ def test_step_fn_gets_the_prefix_as_a_tuple(bs):
     ],
 )
 def test_ties_go_to_the_lower_token_id_then_the_earlier_beam(
-    bs, table, beam_width, max_len, expected
+    search, table, beam_width, max_len, expected
 ):
     # Any numbers work as log-probabilities here (they need not sum to one); these are
     # exact in float64, so the ties are exact. bos = 9, eos = 0.
-    got = bs.beam_search(table_model(table), 9, 0, beam_width, max_len)
+    got = search(table_spec(table), 9, 0, beam_width, max_len)
     assert_same_hypotheses(got, expected, f"ties with beam_width={beam_width}")
 
 
@@ -343,12 +336,12 @@ def test_ties_go_to_the_lower_token_id_then_the_earlier_beam(
     task="beam_search",
 )
 @pytest.mark.parametrize("length_penalty", [0.0, 0.8], ids=["penalty=0", "penalty=0.8"])
-def test_width_one_is_greedy_decoding(bs, rng, length_penalty):
+def test_width_one_is_greedy_decoding(search, rng, length_penalty):
     for _ in range(8):
         vocab, eos = int(rng.integers(2, 6)), 0
-        step_fn = random_model(int(rng.integers(2**31)), vocab)
-        got = bs.beam_search(step_fn, vocab, eos, 1, 6, length_penalty=length_penalty)
-        expected = greedy(step_fn, vocab, eos, 6, length_penalty)
+        seed = int(rng.integers(2**31))
+        got = search(random_spec(seed, vocab), vocab, eos, 1, 6, length_penalty=length_penalty)
+        expected = greedy(random_model(seed, vocab), vocab, eos, 6, length_penalty)
         assert_same_hypotheses(got, expected, f"beam_width=1 vs greedy (vocab {vocab})")
 
 
@@ -368,11 +361,11 @@ def test_width_one_is_greedy_decoding(bs, rng, length_penalty):
     ids=["V3-L4-penalty0", "V3-L4-penalty1", "V4-L3-eos2"],
 )
 def test_a_beam_wider_than_every_sequence_is_exhaustive_search(
-    bs, rng, vocab, eos, max_len, length_penalty
+    search, rng, vocab, eos, max_len, length_penalty
 ):
-    step_fn = random_model(int(rng.integers(2**31)), vocab)
-    got = bs.beam_search(step_fn, vocab, eos, vocab**max_len, max_len, length_penalty)
-    expected = exhaustive(step_fn, vocab, vocab, eos, max_len, length_penalty)
+    seed = int(rng.integers(2**31))
+    got = search(random_spec(seed, vocab), vocab, eos, vocab**max_len, max_len, length_penalty)
+    expected = exhaustive(random_model(seed, vocab), vocab, vocab, eos, max_len, length_penalty)
     assert_same_hypotheses(got, expected, f"beam_width={vocab**max_len} vs exhaustive search")
 
 
@@ -382,15 +375,10 @@ def test_a_beam_wider_than_every_sequence_is_exhaustive_search(
     "in eos or already max_len tokens long?",
     task="beam_search",
 )
-def test_step_fn_is_only_called_on_alive_prefixes(bs, rng):
+def test_step_fn_is_only_called_on_alive_prefixes(search_recording_calls, rng):
     vocab, eos, beam_width, max_len = 4, 1, 3, 5
-    model, calls = random_model(int(rng.integers(2**31)), vocab), []
-
-    def step_fn(prefix):
-        calls.append(tuple(prefix))
-        return model(prefix)
-
-    bs.beam_search(step_fn, vocab, eos, beam_width, max_len)
+    model = random_spec(int(rng.integers(2**31)), vocab)
+    calls = search_recording_calls(model, vocab, eos, beam_width, max_len)["prefixes"]
     for prefix in calls:
         assert prefix[0] == vocab, f"step_fn got {prefix}: every prefix starts with bos"
         assert eos not in prefix[1:], f"step_fn got {prefix}: a finished hypothesis was extended"
@@ -415,13 +403,13 @@ def test_step_fn_is_only_called_on_alive_prefixes(bs, rng):
     task="beam_search",
 )
 @pytest.mark.parametrize("beam_width", [2, 3, 5])
-def test_agrees_with_the_reference_on_random_models(bs, ref, rng, beam_width):
+def test_agrees_with_the_reference_on_random_models(search, ref_search, rng, beam_width):
     for _ in range(6):
         vocab, eos = 6, int(rng.integers(0, 6))
-        step_fn = random_model(int(rng.integers(2**31)), vocab)
+        model = random_spec(int(rng.integers(2**31)), vocab)
         for length_penalty in (0.0, 0.7):
-            expected = ref.beam_search(step_fn, vocab, eos, beam_width, 6, length_penalty)
-            got = bs.beam_search(step_fn, vocab, eos, beam_width, 6, length_penalty)
+            expected = ref_search(model, vocab, eos, beam_width, 6, length_penalty)
+            got = search(model, vocab, eos, beam_width, 6, length_penalty)
             assert_same_hypotheses(
                 got, expected, f"beam_width={beam_width}, penalty={length_penalty:g}"
             )
@@ -432,8 +420,8 @@ def test_agrees_with_the_reference_on_random_models(bs, ref, rng, beam_width):
     hint="Is each result a (tokens, score) pair: tokens a tuple starting with bos, score a float?",
     task="beam_search",
 )
-def test_results_are_tuples_starting_with_bos_and_float_scores(bs):
-    got = bs.beam_search(toy_step, BOS, EOS, beam_width=2, max_len=3)
+def test_results_are_tuples_starting_with_bos_and_float_scores(search):
+    got = search(TOY_MODEL, BOS, EOS, beam_width=2, max_len=3)
     assert isinstance(got, list), f"beam_search should return a list, got {type(got).__name__}"
     for item in got:
         assert isinstance(item, tuple) and len(item) == 2, f"expected (tokens, score), got {item!r}"
@@ -449,6 +437,6 @@ def test_results_are_tuples_starting_with_bos_and_float_scores(bs):
     task="beam_search",
 )
 @pytest.mark.parametrize("beam_width, max_len", [(0, 3), (2, 0)], ids=["beam_width=0", "max_len=0"])
-def test_rejects_a_beam_width_or_max_len_below_one(bs, beam_width, max_len):
+def test_rejects_a_beam_width_or_max_len_below_one(search, beam_width, max_len):
     with expect_error(ValueError, f"for beam_width={beam_width}, max_len={max_len}"):
-        bs.beam_search(toy_step, BOS, EOS, beam_width, max_len)
+        search(TOY_MODEL, BOS, EOS, beam_width, max_len)
