@@ -255,7 +255,8 @@ def cohort(session: nox.Session) -> None:
 
 @nox.session(python=False)
 def bench(session: nox.Session) -> None:
-    """How fast grading is, side by side: nox -s bench -- [--day day31] [--repeats 3]."""
+    """How fast grading is, side by side:
+    nox -s bench -- [--day day31] [--repeats 3] [--split-days all]."""
     session.run(learner_python(session), "-m", "grader.bench", *session.posargs, external=True)
 
 

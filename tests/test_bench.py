@@ -47,7 +47,7 @@ def test_each_goal_is_printed_as_met_when_the_numbers_meet_it(fake_checkout):
     assert "grader overhead (grade - pytest alone)" in text and "0.40 s goal <= 0.5 s: met" in text
     assert "the tests' own durations (from the report) 0.75 s" in text
     assert "6.0x goal <= 6x: met" in text
-    assert "process split: grade day31 / in-process grader 1.25x goal <= 1.5x: met" in text
+    assert "process split: worst day / in-process grader (day31) 1.25x goal <= 1.5x: met" in text
 
 
 def test_a_goal_the_numbers_miss_says_not_met(fake_checkout):
@@ -62,6 +62,19 @@ def test_a_clone_without_the_in_process_grader_says_so(monkeypatch):
     seconds = {"day": 1.0, "pytest": 0.6, "all": 6.0, "in-process": 0.8}
     text = " ".join(" ".join(bench.run("day31", 1, fake_timer(seconds))).split())
     assert "n/a goal <= 1.5x (commit de02115 not in this clone)" in text
+
+
+def test_the_split_goal_holds_for_the_worst_day(fake_checkout):
+    seconds = {"day": 1.0, "pytest": 0.6, "all": 6.0, "in-process": 0.8}
+    timer = fake_timer(seconds)
+
+    def slower_day34(command, cwd):
+        took = timer(command, cwd)
+        return took * 2 if "day34" in command and cwd == bench.REPO_ROOT else took
+
+    text = " ".join(" ".join(bench.run("day31", 1, slower_day34, ["day31", "day34"])).split())
+    assert "day31: 1.00 s here, 0.80 s in-process 1.25x" in text
+    assert "(day34) 2.50x goal <= 1.5x: NOT met" in text
 
 
 def test_the_in_process_grader_is_checked_out_from_history(tmp_path):
