@@ -48,9 +48,3 @@ def test_only_an_array_result_reports_a_shape():
     load = loader(lambda a, b: (a @ b.T).tolist())
     state = np.random.default_rng(0).bit_generator.state
     assert day32.pairwise_cosine_shape(load, state, [[2, 2], [3, 2]], 0, 1) is None
-
-
-def test_call_each_calls_in_order():
-    calls = []
-    assert day32.call_each(None, lambda a, b: calls.append(a) or a + b, [[1, 2], [3, 4]]) == [3, 7]
-    assert calls == [1, 3]

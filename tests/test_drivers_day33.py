@@ -7,6 +7,8 @@ return exactly the results before the first call that raised.
 
 from __future__ import annotations
 
+import pytest
+
 from grader.catalog import SOLUTIONS_ROOT
 from grader.drivers import day33
 from grader.loading import load_module
@@ -14,16 +16,6 @@ from grader.loading import load_module
 
 def load(stem: str):
     return load_module(SOLUTIONS_ROOT / "day33" / f"{stem}.py", f"stand_in_{stem}", f"{stem}.py")
-
-
-def test_call_each_returns_the_results_before_the_first_call_that_raises():
-    calls = [[["a"], {}], [["b"], {"twice": True}], [[None], {}], [["c"], {}]]
-
-    def echo(text, twice=False):
-        return text.upper() * (2 if twice else 1)
-
-    assert day33.call_each(None, echo, calls) == ["A", "BB"]
-    assert day33.call_each(None, echo, calls[:2] + calls[3:]) == ["A", "BB", "C"]
 
 
 def test_round_trips_stop_before_the_first_text_whose_round_trip_raises():
@@ -37,6 +29,8 @@ def test_round_trips_stop_before_the_first_text_whose_round_trip_raises():
             return bytes(ids).decode("utf-8")
 
     assert day33.round_trips(None, Tokenizer(), ["ab", "é", "long", "x"]) == ["ab", "é"]
+    with pytest.raises(ValueError, match="too long"):
+        day33.round_trips(None, Tokenizer(), ["long", "ab"])
 
 
 def test_the_timed_drivers_run_the_reference_and_keep_its_results():

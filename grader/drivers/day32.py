@@ -1,7 +1,5 @@
-"""Day 32 drivers: many small calls in one request, and timed calls on inputs made here.
+"""Day 32 drivers: timed calls on inputs made here.
 
-- ``call_each``: a test that calls ``cosine_similarity`` on 300 pairs would make 300
-  round trips to the worker; this makes the same calls, in the same order, in one.
 - ``draw_normals`` and ``pairwise_cosine_shape``: the timing tests of ``pairwise_cosine``
   compare the CPU time of the attempt's worker with the reference's (grader.testing's
   ``assert_not_much_slower``, which reads it from /proc). Sent from the judge on every
@@ -16,17 +14,11 @@ time the calls from the judge.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 _kept: dict[str, list[np.ndarray]] = {}  # the last draws only: one key at a time
-
-
-def call_each(load: Any, fn: Callable[..., Any], arg_lists: list[list[Any]]) -> list[Any]:
-    """``[fn(*args) for args in arg_lists]``, in order; the first exception ends it."""
-    return [fn(*args) for args in arg_lists]
 
 
 def _normals(state: dict[str, Any], shapes: list[list[int]]) -> list[np.ndarray]:

@@ -15,31 +15,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from grader.drivers.calls import until_one_raises
+
 Load = Callable[[str], Any]
 
 
-def call_each(load: Load, fn: Callable[..., Any], calls: list[Any]) -> list[Any]:
-    """``fn(*args, **kwargs)`` for each ``[args, kwargs]`` of ``calls``, in order, up to the
-    first call that raises (left out)."""
-    results = []
-    for args, kwargs in calls:
-        try:
-            results.append(fn(*args, **kwargs))
-        except Exception:
-            break
-    return results
-
-
 def round_trips(load: Load, tokenizer: Any, texts: list[str]) -> list[Any]:
-    """``tokenizer.decode(tokenizer.encode(text))`` for each text, in order, up to the
-    first text whose round trip raises (left out)."""
-    results = []
-    for text in texts:
-        try:
-            results.append(tokenizer.decode(tokenizer.encode(text)))
-        except Exception:
-            break
-    return results
+    """``tokenizer.decode(tokenizer.encode(text))`` for each text, in order (see
+    :func:`grader.drivers.calls.until_one_raises`)."""
+    return until_one_raises(lambda text: tokenizer.decode(tokenizer.encode(text)), texts)
 
 
 def trained_merges(load: Load, text: str, vocab_size: int) -> Any:

@@ -1,16 +1,23 @@
-"""Day 35 drivers: what the MicroBatcher and LoRA tests must see inside the attempt's process.
+"""Day 35 drivers: what the stream, MicroBatcher and LoRA tests observe in the attempt's process.
 
+- Parsing a stream through references costs a round trip per chunk (the chunks'
+  iterator stays in the judge), per event and per field read; the stream tests parse
+  hundreds of cuts of a stream each. Here a whole list of cuts is parsed in one request,
+  and the events come back as plain ``(event, data, id)`` tuples.
 - Which thread runs ``batch_fn``, and which threads are left after ``close()``, are facts
   about the worker's threads: a ``batch_fn`` handed in from the judge would run on the
   judge's own request threads, and the judge's thread list never shows the attempt's.
 - ``isinstance(future, concurrent.futures.Future)`` only means something where the
   Future lives (in the judge it is a reference named "Future").
+- Eight threads submitting 320 items, and a ``batch_fn`` that records each batch, are
+  one round trip per submit, per batch and per result read when the threads and the
+  model are the judge's: here the whole scenario runs in the worker.
 - The memory ``lora_forward`` allocates is measured by tracemalloc around the call in
   this process; in the judge it would measure the arrays' copies arriving instead.
 
-Each function runs one scenario and returns what it observed (times, flags, thread
-names, and the attempt's own futures and results, which reach the judge as plain data
-or references); the tests decide what is right.
+Each function runs one scenario and returns what it observed (events, texts, times,
+flags, thread names, and the attempt's own futures and results, which reach the judge as
+plain data or references); the tests decide what is right.
 """
 
 from __future__ import annotations
@@ -22,6 +29,8 @@ import tracemalloc
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from typing import Any
+
+from grader.drivers.calls import until_one_raises
 
 Load = Callable[[str], Any]
 
@@ -47,6 +56,38 @@ def _settle(futures: list[Any], timeout_s: float) -> None:
     for future in futures:
         with contextlib.suppress(Exception):  # an error or a timeout: the test reads it
             future.exception(timeout=max(0.0, deadline - time.monotonic()))
+
+
+def parse_sse(load: Load, chunkings: list[list[bytes]]) -> list[dict[str, Any]]:
+    """``list(iter_sse(iter(chunks)))`` for each ``chunks`` in ``chunkings``, in order,
+    stopping before the first that raises (raising its error if it is the first).
+
+    Observed, for each: ``events`` (``(e.event, e.data, e.id)`` per event, when every one
+    is an ``SSEEvent``) or ``strays`` (the first yielded object that is not one; the
+    attempt's own, reaching the judge as plain data or a reference).
+    """
+    streaming = load("streaming")
+
+    def parse(chunks: list[bytes]) -> dict[str, Any]:
+        events = list(streaming.iter_sse(iter(chunks)))
+        strays = [e for e in events if not isinstance(e, streaming.SSEEvent)][:1]
+        if strays:
+            return {"events": None, "strays": strays}
+        return {"events": [(e.event, e.data, e.id) for e in events], "strays": []}
+
+    return until_one_raises(parse, chunkings)
+
+
+def text_of_sse(load: Load, chunkings: list[list[bytes]]) -> list[Any]:
+    """``"".join(iter_text_deltas(iter_sse(iter(chunks))))`` for each ``chunks`` in
+    ``chunkings``, in order, stopping before the first that raises (raising its error if
+    it is the first)."""
+    streaming = load("streaming")
+
+    def text(chunks: list[bytes]) -> Any:
+        return "".join(streaming.iter_text_deltas(streaming.iter_sse(iter(chunks))))
+
+    return until_one_raises(text, chunkings)
 
 
 def submit_while_the_model_is_busy(
@@ -118,6 +159,77 @@ def close_with_a_slow_model(
             batcher.close()
     left = [t.name for t in set(threading.enumerate()) - before if t.is_alive()]
     return {"took": took, "done": done, "futures": futures, "threads_left": left}
+
+
+def submit_from_many_threads(
+    load: Load,
+    n_threads: int,
+    per_thread: int,
+    max_batch_size: int,
+    max_wait_s: float,
+    result_timeout_s: float,
+) -> dict[str, Any]:
+    """``n_threads`` threads, released together by a barrier, each submit ``(t, k)`` for
+    ``k < per_thread`` to ``MicroBatcher(model, max_batch_size, max_wait_s)``, where the
+    model records each batch and maps ``x -> ("done", x)``. Once they have joined (at most
+    10 s each), and unless one of them raised, each future in submission order is given up
+    to ``result_timeout_s`` for its result, until one has none; then the batcher is closed.
+
+    Observed: ``errors`` (what ``submit`` raised in the threads), ``outcomes``
+    (``[key, "result", value]`` for a future resolved with a result; the last may be
+    ``[key, "pending", None]`` for one still not resolved, or ``[key, "other", future]``
+    for anything else, an error or an object that is not a future, for the test to read
+    itself) and ``batches`` (the items of every batch the model was called with, in order).
+    """
+    batching = load("batching")
+    lock = threading.Lock()
+    batches: list[list[Any]] = []
+
+    def model(items: list[Any]) -> list[Any]:
+        with lock:
+            batches.append(list(items))
+        return [("done", x) for x in items]
+
+    futures: dict[tuple[int, int], Any] = {}
+    errors: list[BaseException] = []
+    start = threading.Barrier(n_threads)
+
+    def client(t: int, batcher: Any) -> None:
+        try:
+            start.wait(timeout=5)
+            for k in range(per_thread):
+                futures[(t, k)] = batcher.submit((t, k))
+        except BaseException as exc:
+            errors.append(exc)
+
+    outcomes: list[list[Any]] = []
+    batcher = batching.MicroBatcher(model, max_batch_size, max_wait_s)
+    try:
+        threads = [threading.Thread(target=client, args=(t, batcher)) for t in range(n_threads)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=10)
+        for key, future in [] if errors else list(futures.items()):
+            try:
+                outcomes.append([key, "result", future.result(timeout=result_timeout_s)])
+            except TimeoutError:
+                outcomes.append([key, "pending", None])
+                break  # the test fails on this one: the later ones are not waited for
+            except Exception:
+                outcomes.append([key, "other", future])
+                break
+    except BaseException:
+        with contextlib.suppress(Exception):
+            batcher.close()
+        raise
+    if errors or (outcomes and outcomes[-1][1] != "result"):
+        # the test fails on what was seen, not on a second error from close()
+        with contextlib.suppress(Exception):
+            batcher.close()
+    else:
+        batcher.close()
+    return {"errors": errors, "outcomes": outcomes, "batches": batches}
 
 
 def lora_forward_peak(load: Load, x: Any, W: Any, A: Any, B: Any, alpha: float) -> dict[str, Any]:

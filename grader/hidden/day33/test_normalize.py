@@ -400,8 +400,8 @@ def test_normalize_agrees_with_the_reference_and_its_properties_on_random_text(
     # every call at once in each worker; a worker stops before a call that raises, which
     # is made again here in turn, so that its error is reported where the loop reaches it
     calls = [[[text], options] for text, options in cases]
-    gots = attempt_worker.drive("day33", "call_each", nm.normalize, calls)
-    expecteds = reference_worker.drive("day33", "call_each", ref.normalize, calls)
+    gots = attempt_worker.drive("calls", "call_each", nm.normalize, calls)
+    expecteds = reference_worker.drive("calls", "call_each", ref.normalize, calls)
     for i, (text, options) in enumerate(cases):
         got = gots[i] if i < len(gots) else nm.normalize(text, **options)
         expected = expecteds[i] if i < len(expecteds) else ref.normalize(text, **options)

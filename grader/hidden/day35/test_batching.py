@@ -331,13 +331,15 @@ def running(m, batch_fn, max_batch_size, max_wait_s):
     batcher.close()
 
 
+def unresolved(what):
+    return AssertionError(f"{what}: the future was not resolved within {RESULT_TIMEOUT_S} s")
+
+
 def result_of(future, what):
     try:
         return future.result(timeout=RESULT_TIMEOUT_S)
     except TimeoutError:
-        raise AssertionError(
-            f"{what}: the future was not resolved within {RESULT_TIMEOUT_S} s"
-        ) from None
+        raise unresolved(what) from None
 
 
 def error_of(future, what):
@@ -345,9 +347,7 @@ def error_of(future, what):
     try:
         future.exception(timeout=RESULT_TIMEOUT_S)  # only waits: its value is not read
     except TimeoutError:
-        raise AssertionError(
-            f"{what}: the future was not resolved within {RESULT_TIMEOUT_S} s"
-        ) from None
+        raise unresolved(what) from None
     # exception() would hand back the exception object itself, which stays in the
     # attempt's process (the test would get a reference to it, not a RuntimeError);
     # result() raises it, and a raised exception arrives as one of the same type and
@@ -427,37 +427,33 @@ def test_microbatcher_submit_returns_a_future_at_once_and_one_worker_runs_batch_
     hint="Is every access to the shared queue made while holding one lock?",
     task="MicroBatcher",
 )
-def test_microbatcher_loses_and_duplicates_nothing_with_many_submitting_threads(m):
-    rec = Recorder(fn=lambda x: ("done", x))
+def test_microbatcher_loses_and_duplicates_nothing_with_many_submitting_threads(m, attempt_worker):
+    # (m first: an attempt that does not import fails here, before the driver loads it.)
+    # The driver runs the 8 client threads, and a model that records each batch, in the
+    # attempt's process: from here each submit, batch and result would be a round trip.
     n_threads, per_thread = 8, 40
-    futures: dict[tuple[int, int], object] = {}
-    errors: list[BaseException] = []
-    start = threading.Barrier(n_threads)
-
-    def client(t, batcher):
-        try:
-            start.wait(timeout=5)
-            for k in range(per_thread):
-                futures[(t, k)] = batcher.submit((t, k))
-        except BaseException as exc:
-            errors.append(exc)
-
-    with running(m, rec, 5, 0.005) as batcher:
-        threads = [threading.Thread(target=client, args=(t, batcher)) for t in range(n_threads)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=10)
-        assert not errors, f"submit raised in a client thread: {errors[0]!r}"
-        for key, future in futures.items():
-            got = result_of(future, f"item {key}")
-            assert got == ("done", key), f"item {key} got the result {got!r}"
-    served = Counter(x for b in rec.batches for x in b)
+    seen = attempt_worker.drive(
+        "day35",
+        "submit_from_many_threads",
+        n_threads,
+        per_thread,
+        max_batch_size=5,
+        max_wait_s=0.005,
+        result_timeout_s=RESULT_TIMEOUT_S,
+    )
+    errors = seen["errors"]
+    assert not errors, f"submit raised in a client thread: {errors[0]!r}"
+    for key, outcome, value in seen["outcomes"]:
+        if outcome == "pending":
+            raise unresolved(f"item {key}")
+        got = value if outcome == "result" else result_of(value, f"item {key}")
+        assert got == ("done", key), f"item {key} got the result {got!r}"
+    served = Counter(x for b in seen["batches"] for x in b)
     wanted = Counter((t, k) for t in range(n_threads) for k in range(per_thread))
     assert served == wanted, (
         f"lost: {sorted(wanted - served)[:5]}, duplicated: {sorted(served - wanted)[:5]}"
     )
-    sizes = [len(b) for b in rec.batches]
+    sizes = [len(b) for b in seen["batches"]]
     assert max(sizes) <= 5, f"a batch exceeded max_batch_size=5: {max(sizes)}"
 
 

@@ -41,12 +41,37 @@ HAND_EVENTS = [
 ]
 
 
-def parse(module, chunks):
-    """``[(event, data, id), ...]`` from the module's iter_sse, checking the record type."""
-    events = list(module.iter_sse(iter(chunks)))
-    for e in events:
-        assert isinstance(e, module.SSEEvent), f"iter_sse should yield SSEEvent, got {e!r}"
-    return [(e.event, e.data, e.id) for e in events]
+def driven(worker, function, chunkings):
+    """What the day-35 driver ``function`` observes for each ``chunks`` in ``chunkings``, in
+    order, run beside the module in its ``worker`` (the attempt's or the reference's; the
+    test asks for the module first, so one that does not import fails there).
+
+    All the chunkings go in one request, instead of one round trip per chunk, per event
+    and per field read. The driver stops before a chunking the module raises on (or
+    raises its error when it is the first); that one runs again on its own when the loop
+    here reaches it, so the error is raised where the test reads its result, after the
+    earlier ones were checked.
+    """
+    chunkings = list(chunkings)
+    seen = worker.drive("day35", function, chunkings)
+    for k, chunks in enumerate(chunkings):
+        if k == len(seen):  # it raised on these chunks: alone, they raise here
+            seen += worker.drive("day35", function, [chunks])
+        yield seen[k]
+
+
+def parses(worker, chunkings):
+    """``[(event, data, id), ...]`` from iter_sse for each ``chunks`` in ``chunkings``, in
+    order, checking the record type (see ``driven``)."""
+    for parsed in driven(worker, "parse_sse", chunkings):
+        strays = parsed["strays"]
+        assert not strays, f"iter_sse should yield SSEEvent, got {strays[0]!r}"
+        yield parsed["events"]
+
+
+def parse(worker, chunks):
+    """``[(event, data, id), ...]`` from iter_sse for one list of chunks (see ``parses``)."""
+    return next(parses(worker, [chunks]))
 
 
 def split_at(data, cuts):
@@ -62,8 +87,8 @@ def split_at(data, cuts):
     hint="Walk the hand stream line by line: which lines dispatch an event?",
     task="iter_sse",
 )
-def test_iter_sse_parses_a_hand_worked_stream(m):
-    assert parse(m, [HAND_STREAM]) == HAND_EVENTS
+def test_iter_sse_parses_a_hand_worked_stream(m, attempt_worker):
+    assert parse(attempt_worker, [HAND_STREAM]) == HAND_EVENTS
 
 
 @pytest.mark.grade(
@@ -128,17 +153,17 @@ def test_iter_sse_parses_a_hand_worked_stream(m):
         "bom",
     ],
 )
-def test_iter_sse_follows_the_field_rules(m, stream, expected):
-    got = parse(m, [stream])
+def test_iter_sse_follows_the_field_rules(m, attempt_worker, stream, expected):
+    got = parse(attempt_worker, [stream])
     assert got == expected, f"for {stream!r}: got {got}, expected {expected}"
 
 
 @pytest.mark.grade(points=1, hint="Which three byte sequences end a line?", task="iter_sse")
 @pytest.mark.parametrize("eol", [b"\n", b"\r\n", b"\r"], ids=["LF", "CRLF", "CR"])
-def test_iter_sse_accepts_every_line_ending(m, eol):
+def test_iter_sse_accepts_every_line_ending(m, attempt_worker, eol):
     lines = [b"event: e", b"data: 1", b"data: 2", b"", b"data: 3", b""]
     stream = b"".join(line + eol for line in lines)
-    got = parse(m, [stream])
+    got = parse(attempt_worker, [stream])
     assert got == [("e", "1\n2", None), ("message", "3", None)], f"with {eol!r} endings: {got}"
 
 
@@ -162,8 +187,10 @@ def test_iter_sse_accepts_every_line_ending(m, eol):
     ],
     ids=["split-bom", "second-bom-kept", "bom-in-a-later-chunk-kept"],
 )
-def test_iter_sse_ignores_only_the_one_bom_that_starts_the_stream(m, chunks, expected):
-    got = parse(m, chunks)
+def test_iter_sse_ignores_only_the_one_bom_that_starts_the_stream(
+    m, attempt_worker, chunks, expected
+):
+    got = parse(attempt_worker, chunks)
     assert got == expected, f"for chunks {chunks!r}: got {got}, expected {expected}"
 
 
@@ -172,14 +199,15 @@ def test_iter_sse_ignores_only_the_one_bom_that_starts_the_stream(m, chunks, exp
     hint="A chunk may end inside a UTF-8 character or a line: what state must survive it?",
     task="iter_sse",
 )
-def test_iter_sse_gives_the_same_events_when_split_at_every_byte_position(m):
-    for i in range(len(HAND_STREAM) + 1):
-        got = parse(m, [HAND_STREAM[:i], HAND_STREAM[i:]])
+def test_iter_sse_gives_the_same_events_when_split_at_every_byte_position(m, attempt_worker):
+    splits = [[HAND_STREAM[:i], HAND_STREAM[i:]] for i in range(len(HAND_STREAM) + 1)]
+    one_byte = [HAND_STREAM[i : i + 1] for i in range(len(HAND_STREAM))]
+    got_all = parses(attempt_worker, [*splits, one_byte])
+    for i, got in zip(range(len(splits)), got_all, strict=False):
         assert got == HAND_EVENTS, (
             f"split at byte {i} ({HAND_STREAM[max(0, i - 8) : i]!r} | …): {got}"
         )
-    one_byte = [HAND_STREAM[i : i + 1] for i in range(len(HAND_STREAM))]
-    assert parse(m, one_byte) == HAND_EVENTS, "one byte per chunk gives different events"
+    assert next(got_all) == HAND_EVENTS, "one byte per chunk gives different events"
 
 
 @pytest.mark.grade(
@@ -187,10 +215,10 @@ def test_iter_sse_gives_the_same_events_when_split_at_every_byte_position(m):
     hint="When a chunk ends with \\r, is the \\n that starts the next chunk a new (blank) line?",
     task="iter_sse",
 )
-def test_iter_sse_keeps_a_crlf_split_across_chunks_as_one_line_ending(m):
+def test_iter_sse_keeps_a_crlf_split_across_chunks_as_one_line_ending(m, attempt_worker):
     # "data: a\r" | "\ndata: b\r" | "\n\r" | "\n": two data lines, then ONE blank line
     chunks = [b"data: a\r", b"\ndata: b\r", b"\n\r", b"\n"]
-    got = parse(m, chunks)
+    got = parse(attempt_worker, chunks)
     assert got == [("message", "a\nb", None)], (
         f"got {got}: a \\r\\n split across chunks was read as two line endings"
     )
@@ -279,14 +307,20 @@ def random_stream(rng):
     hint="Does your parser give the same events for any cuts, empty chunks included?",
     task="iter_sse",
 )
-def test_iter_sse_agrees_with_the_encoded_events_under_random_splits(m, ref, rng):
+def test_iter_sse_agrees_with_the_encoded_events_under_random_splits(
+    m, ref, attempt_worker, reference_worker, rng
+):
+    cases = []
     for _ in range(40):
         stream, expected = random_stream(rng)
         cuts = rng.integers(0, len(stream) + 1, size=int(rng.integers(0, 12))).tolist()
-        chunks = split_at(stream, cuts)  # repeated cuts make empty chunks
-        got = parse(m, chunks)
+        cases.append((stream, expected, split_at(stream, cuts)))  # repeated cuts: empty chunks
+    chunkings = [chunks for _, _, chunks in cases]
+    got_all = parses(attempt_worker, chunkings)
+    ref_all = parses(reference_worker, chunkings)
+    for (stream, expected, chunks), got in zip(cases, got_all, strict=False):
         assert got == expected, f"stream {stream!r} cut into {chunks!r}: got {got}"
-        assert got == parse(ref, chunks)
+        assert got == next(ref_all)
 
 
 # ---------------------------------------------------------------- iter_text_deltas
@@ -409,7 +443,7 @@ def test_iter_text_deltas_names_the_malformed_event(m):
     hint="Chained, bytes -> iter_sse -> iter_text_deltas: does the text survive any split?",
     task="iter_text_deltas",
 )
-def test_sse_and_text_deltas_rebuild_an_openai_stream_cut_at_random(m, rng):
+def test_sse_and_text_deltas_rebuild_an_openai_stream_cut_at_random(m, attempt_worker, rng):
     datas = [
         chunk_json({"role": "assistant", "content": ""}),
         chunk_json({"content": "Hello"}),
@@ -420,9 +454,11 @@ def test_sse_and_text_deltas_rebuild_an_openai_stream_cut_at_random(m, rng):
         "[DONE]",
     ]
     stream = "".join(f"data: {d}\r\n\r\n" for d in datas).encode("utf-8")
-    for _ in range(20):
-        cuts = rng.integers(0, len(stream) + 1, size=8).tolist()
-        text = "".join(m.iter_text_deltas(m.iter_sse(iter(split_at(stream, cuts)))))
+    all_cuts = [rng.integers(0, len(stream) + 1, size=8).tolist() for _ in range(20)]
+    chunkings = [split_at(stream, cuts) for cuts in all_cuts]
+    # "".join(m.iter_text_deltas(m.iter_sse(iter(chunks)))) for each, beside the attempt
+    texts = driven(attempt_worker, "text_of_sse", chunkings)
+    for cuts, text in zip(all_cuts, texts, strict=False):
         assert text == "Hello, wörld! 👋", f"got {text!r} with cuts {sorted(cuts)}"
 
 
