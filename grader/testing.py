@@ -52,6 +52,18 @@ def reference_module(stem: str) -> Any:
     return _reference
 
 
+def each_call(worker: Any, fn: Any, calls: list[Any]) -> Iterator[Any]:
+    """``fn(*args, **kwargs)`` for each ``[args, kwargs]`` of ``calls``, in order, all made in
+    one request to ``worker`` (``fn`` is one of its module's functions): through references
+    each call would be a round trip. The worker stops before a call that raises
+    (:func:`grader.drivers.calls.call_each`); that call is made again here when the loop
+    reaches it, so its error is raised where a call-by-call loop would meet it, after the
+    results before it were checked."""
+    results = worker.drive("calls", "call_each", fn, calls)
+    for i, (args, kwargs) in enumerate(calls):
+        yield results[i] if i < len(results) else fn(*args, **kwargs)
+
+
 def _describe(value: Any) -> str:
     if isinstance(value, np.ndarray):
         return f"array of shape {value.shape}, dtype {value.dtype}"

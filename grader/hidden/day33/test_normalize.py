@@ -12,6 +12,7 @@ from grader.testing import (
     Mistake,
     assert_same_text,
     attempt_module,
+    each_call,
     expect_error,
     name_the_mistake,
     reference_module,
@@ -397,14 +398,11 @@ def test_normalize_agrees_with_the_reference_and_its_properties_on_random_text(
             form=form, lowercase=lower, strip_accents=strip, collapse_whitespace=collapse
         )
         cases.append((text, options))
-    # every call at once in each worker; a worker stops before a call that raises, which
-    # is made again here in turn, so that its error is reported where the loop reaches it
+    # every call at once in each worker (see each_call)
     calls = [[[text], options] for text, options in cases]
-    gots = attempt_worker.drive("calls", "call_each", nm.normalize, calls)
-    expecteds = reference_worker.drive("calls", "call_each", ref.normalize, calls)
-    for i, (text, options) in enumerate(cases):
-        got = gots[i] if i < len(gots) else nm.normalize(text, **options)
-        expected = expecteds[i] if i < len(expecteds) else ref.normalize(text, **options)
+    gots = each_call(attempt_worker, nm.normalize, calls)
+    expecteds = each_call(reference_worker, ref.normalize, calls)
+    for (text, options), got, expected in zip(cases, gots, expecteds):
         form, strip = options["form"], options["strip_accents"]
         collapse = options["collapse_whitespace"]
         assert_same_text(got, expected, what=f"normalize({text!r}, **{options})")

@@ -13,6 +13,7 @@ from grader.testing import (
     assert_close,
     assert_same_text,
     attempt_module,
+    each_call,
     expect_error,
     name_the_mistake,
     reference_module,
@@ -124,11 +125,12 @@ def test_normalize_answer_follows_the_squad_convention(m, text, expected):
     hint="What does your normalisation give for 'x_y', 'an.' or 'the,'? Is '_' punctuation?",
     task="normalize_answer",
 )
-def test_normalize_answer_agrees_with_an_independent_version_on_random_text(m, rng):
-    for _ in range(200):
-        text = random_text(rng)
+def test_normalize_answer_agrees_with_an_independent_version_on_random_text(m, rng, attempt_worker):
+    texts = [random_text(rng) for _ in range(200)]
+    calls = [[[text], {}] for text in texts]
+    for text, got in zip(texts, each_call(attempt_worker, m.normalize_answer, calls)):
         expected = independent_normalize(text)
-        assert_same_text(m.normalize_answer(text), expected, what=f"normalize_answer({text!r})")
+        assert_same_text(got, expected, what=f"normalize_answer({text!r})")
 
 
 # ---------------------------------------------------------------- exact_match and token_f1
@@ -251,13 +253,17 @@ def test_token_f1_when_a_side_has_no_tokens(m, prediction, reference, expected):
     hint="Does your F1 match a by-hand count on short token lists with repeats and empty sides?",
     task="token_f1",
 )
-def test_token_f1_agrees_with_brute_force_matching_on_random_text(m, ref, rng):
-    for _ in range(150):
-        prediction, reference = random_text(rng), random_text(rng)
+def test_token_f1_agrees_with_brute_force_matching_on_random_text(
+    m, ref, rng, attempt_worker, reference_worker
+):
+    pairs = [(random_text(rng), random_text(rng)) for _ in range(150)]
+    calls = [[list(pair), {}] for pair in pairs]
+    gots = each_call(attempt_worker, m.token_f1, calls)
+    theirs = each_call(reference_worker, ref.token_f1, calls)
+    for (prediction, reference), got, reference_f1 in zip(pairs, gots, theirs):
         expected = brute_force_f1(prediction, reference)
-        got = m.token_f1(prediction, reference)
         assert_close(got, expected, what=f"token_f1({prediction!r}, {reference!r})")
-        assert_close(expected, ref.token_f1(prediction, reference), what="the reference")
+        assert_close(expected, reference_f1, what="the reference")
 
 
 @pytest.mark.grade(
@@ -320,15 +326,16 @@ def test_groundedness_edge_cases(m, answer, context, expected):
     hint="Is your share (answer tokens found in the context) / (answer tokens), normalised?",
     task="groundedness",
 )
-def test_groundedness_agrees_with_a_membership_count_on_random_text(m, rng):
-    for _ in range(150):
-        answer, context = random_text(rng), random_text(rng, max_words=12)
+def test_groundedness_agrees_with_a_membership_count_on_random_text(m, rng, attempt_worker):
+    pairs = [(random_text(rng), random_text(rng, max_words=12)) for _ in range(150)]
+    calls = [[list(pair), {}] for pair in pairs]
+    for (answer, context), got in zip(pairs, each_call(attempt_worker, m.groundedness, calls)):
         tokens, vocab = (
             independent_normalize(answer).split(),
             set(independent_normalize(context).split()),
         )
         expected = sum(t in vocab for t in tokens) / len(tokens) if tokens else 1.0
-        assert_close(m.groundedness(answer, context), expected, what=f"groundedness({answer!r})")
+        assert_close(got, expected, what=f"groundedness({answer!r})")
 
 
 # ---------------------------------------------------------------- latency_summary
