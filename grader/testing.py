@@ -58,7 +58,9 @@ def each_call(worker: Any, fn: Any, calls: list[Any]) -> Iterator[Any]:
     each call would be a round trip. The worker stops before a call that raises
     (:func:`grader.drivers.calls.call_each`); that call is made again here when the loop
     reaches it, so its error is raised where a call-by-call loop would meet it, after the
-    results before it were checked."""
+    results before it were checked. For functions without state only: the failing call is
+    made twice (a stateful object's second try may succeed; let its driver's error
+    propagate instead, as day 36's ``lru_operations`` does)."""
     results = worker.drive("calls", "call_each", fn, calls)
     for i, (args, kwargs) in enumerate(calls):
         yield results[i] if i < len(results) else fn(*args, **kwargs)

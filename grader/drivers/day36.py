@@ -11,6 +11,9 @@ Three kinds of check cannot reach ``concurrency.py`` through references (grader.
 - asyncio: a factory must return a coroutine of the event loop the attempt awaits in.
 - Counting the hashes and ``==`` checks an LRU cache makes on its keys.
 
+One more only for speed: ``lru_operations`` applies a long sequence of gets and puts
+in one request, where a loop through references would cost a round trip per operation.
+
 Each function takes the inputs the test chose and returns what it saw (grants, values
 read, counters, the tracker's peaks, errors as text); it decides nothing. The hidden
 tests (grader/hidden/day36/) judge, with their own messages.
@@ -341,6 +344,18 @@ def lru_key_touches(
     for i in range(evicting_puts):
         cache.put(CountingKey(size + i, counter), i)
     return counter[0]
+
+
+def lru_operations(load: Callable[[str], Any], cache: Any, operations: list[Any]) -> list[Any]:
+    """Apply ``operations`` to ``cache`` in order, each ``[op, key, value]``: ``get(key)``
+    when op is "get", else ``put(key, value)``. Observed: what each returned.
+
+    An operation that raises ends the sequence with its error (raised in the test as the
+    attempt's own, with its line), as a loop through references would end: it is not
+    made again later, since an operation that raised halfway may have changed the
+    cache, and a second try could pass where the first failed.
+    """
+    return [cache.get(k) if op == "get" else cache.put(k, v) for op, k, v in operations]
 
 
 # ---------------------------------------------------------------- gather_limited

@@ -492,12 +492,17 @@ def test_sampling_is_stable_for_large_logits(drive_without_warnings, rng, shift,
     hint="Which generator do you draw from: the rng you were given, or np.random?",
     task="sample_next_token",
 )
-def test_sampling_is_reproducible_with_the_same_seed(s):
+def test_sampling_is_reproducible_with_the_same_seed(drive):
     logits = np.log([0.25, 0.25, 0.25, 0.25])
-    first = [int(s.sample_next_token(logits, np.random.default_rng(7))) for _ in range(5)]
-    a, b = np.random.default_rng(7), np.random.default_rng(7)
-    seq_a = [int(s.sample_next_token(logits, a)) for _ in range(30)]
-    seq_b = [int(s.sample_next_token(logits, b)) for _ in range(30)]
+
+    def draws(n):
+        """n calls with one fresh ``np.random.default_rng(7)``, made beside the attempt
+        (driver ``draw_tokens``): ours, through a reference, would cost calls back here."""
+        seen = drive("sampling", "draw_tokens", logits=logits, seed=7, n=n, options={})
+        return [int(token) for token in seen["tokens"]]
+
+    first = [draws(1)[0] for _ in range(5)]
+    seq_a, seq_b = draws(30), draws(30)
     assert seq_a == seq_b, "two generators with the same seed must give the same tokens"
     assert len(set(first)) == 1, "a fresh generator with one seed must give one first token"
     assert len(set(seq_a)) > 1, f"30 draws from 4 equally likely tokens gave only {set(seq_a)}"
