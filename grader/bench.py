@@ -37,6 +37,7 @@ from pathlib import Path
 
 from grader.catalog import REPO_ROOT, SOLUTIONS_ROOT, get_day, select_days
 from grader.child import child_env, pytest_command
+from grader.identity import git_command
 from grader.parallel import usable_cores
 
 DESCRIPTION = "How fast grading is: warm overhead and grade all, side by side."
@@ -154,7 +155,7 @@ def checkout(commit: str, folder: Path) -> bool:
     """This repository's files at ``commit``, written to ``folder``; False if the clone does
     not hold that commit (a shallow clone)."""
     archive = subprocess.run(
-        ["git", "-C", str(REPO_ROOT), "archive", "--format=tar", commit],
+        git_command(REPO_ROOT, "archive", "--format=tar", commit),
         capture_output=True,
     )
     if archive.returncode != 0:
