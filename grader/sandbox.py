@@ -127,13 +127,17 @@ def available() -> SandboxKind:
 
     Checked once per process: having the binary is not enough, since a kernel may
     refuse unprivileged user namespaces (then bwrap exits with an error at once).
+    subtle: the trial runs a system binary, not this Python: a virtualenv under /tmp
+    (a fresh clone in a temporary folder) is hidden by the trial's private /tmp, while
+    a real sandbox shows it again (see worker_policy), and must not read as "no sandbox".
     """
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         return "none"
+    probe = [shutil.which("true") or "/bin/true"]
     try:
         trial = subprocess.run(
-            [bwrap, *_NAMESPACES, *_BASE_MOUNTS, "--", sys.executable, "-I", "-S", "-c", ""],
+            [bwrap, *_NAMESPACES, *_BASE_MOUNTS, "--", *probe],
             stdin=subprocess.DEVNULL,
             capture_output=True,
             timeout=30,

@@ -250,3 +250,12 @@ def test_every_report_says_what_the_attempt_ran_in():
         jsonschema.validate(kind, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate("docker", schema)
+
+
+@needs_bwrap
+def test_a_python_under_tmp_does_not_read_as_no_sandbox(monkeypatch):
+    """A fresh clone in a temporary folder has its virtualenv under /tmp, which the trial's
+    private /tmp hides; the real sandbox shows the installation again (worker_policy)."""
+    detect = sandbox.available.__wrapped__  # the uncached check
+    monkeypatch.setattr(sys, "executable", "/tmp/a-fresh-clone/.nox/tests/bin/python")
+    assert detect() == "bubblewrap"
