@@ -56,11 +56,13 @@ def child_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # only the plugins we name run
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
-    # Bytecode is cached as usual: attempt files are imported from the private snapshot
-    # (grader.snapshot), never from the learner's folder, so their caches land there;
-    # the grader's own modules are then compiled once, not by every test process and
-    # worker (about 50 ms each). A sandboxed worker cannot write caches (read-only).
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    # The test process writes no bytecode. subtle: pytest rewrites the asserts of the
+    # plugins it loads and caches the result beside them, in the shared venv, whose
+    # fingerprint would then change after every first grade (and the venv be rebuilt).
+    # Its workers do write (grader.proxy.worker_env): they compile the grader's own
+    # modules once, not at every start; attempt files are imported from the private
+    # snapshot, so their caches never reach the learner's folder.
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["PYTHONHASHSEED"] = "0"
     # subtle: one BLAS thread. On a busy machine a multithreaded matmul swings 10x
     # or more while a Python loop slows ~2x, which would make the ratio tests favour

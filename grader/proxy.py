@@ -48,6 +48,7 @@ class Worker:
             command = wrap(command, theirs.fileno())
         self.proc = subprocess.Popen(
             command,
+            env=worker_env(),
             pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL,
             preexec_fn=die_with_parent,  # the judge killed: its workers go too
@@ -98,6 +99,13 @@ class Worker:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
+
+
+def worker_env() -> dict[str, str]:
+    """The judge's environment, bytecode allowed again: a worker compiles the grader's
+    modules once, not at every start (see grader.child.child_env for why the judge does
+    not write any)."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def start(role: str, folder: Path, label: str, wrap: Any = None) -> Worker:

@@ -78,3 +78,17 @@ def test_an_interrupted_watch_kills_the_process_and_removes_its_folder(tmp_path,
     assert not Path(run._cwd.name).exists(), "its working folder is gone"
     with pytest.raises(OSError):
         os.fstat(run.events.fd)
+
+
+def test_the_test_process_writes_no_bytecode_and_its_workers_do(monkeypatch):
+    """pytest caches the rewritten asserts of the plugins it loads beside them, in the
+    shared venv: the test process must not, or the venv's fingerprint changes after the
+    first grade and every grade rebuilds it. Workers compile the grader's modules once."""
+    from grader.child import child_env
+    from grader.proxy import worker_env
+
+    monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
+    judge = child_env()
+    assert judge["PYTHONDONTWRITEBYTECODE"] == "1"
+    monkeypatch.setattr("os.environ", judge)
+    assert "PYTHONDONTWRITEBYTECODE" not in worker_env()
