@@ -293,9 +293,9 @@ def _sandboxed(config: pytest.Config) -> bool:
 
 
 def _sandbox(config: pytest.Config, snapshot: Path) -> Callable[[list[str], int], list[str]]:
-    """How the attempt's worker is started: inside bubblewrap where it can run (it sees the
-    snapshot and the grader package, never the reference, the hidden tests, the ledger,
-    $HOME or the folder the attempt came from; no network), else as it is."""
+    """How the attempt's worker is started when there is a sandbox (see ``_sandboxed``):
+    inside bubblewrap, seeing the snapshot and the grader package, never the reference,
+    the hidden tests, the ledger, $HOME or the folder the attempt came from; no network."""
     hide = tuple(Path(p) for p in config.getoption("--grader-hide") or ())
     policy = sandbox.worker_policy(snapshot=snapshot, scratch=Path.cwd())
 

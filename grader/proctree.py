@@ -110,7 +110,7 @@ def _all_processes() -> dict[int, _Process]:
     return found
 
 
-def _children(pid: int) -> list[int]:
+def children(pid: int) -> list[int]:
     """The children of every thread of ``pid`` (``/proc/<pid>/task/<tid>/children``)."""
     kids: list[int] = []
     try:
@@ -137,7 +137,7 @@ def _descendants(tops: dict[int, int]) -> dict[int, _Process]:
         pid = stack.pop()
         if pid not in table and (process := _read_stat(pid)) is not None:
             table[pid] = process
-            stack += _children(pid)
+            stack += children(pid)
     return table
 
 

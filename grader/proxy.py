@@ -22,7 +22,7 @@ from typing import Any
 
 from grader.child import describe_exit
 from grader.peer import Peer, PeerGone, RemoteRef
-from grader.proctree import die_with_parent
+from grader.proctree import children, die_with_parent
 
 _WORKERS: list[Worker] = []
 current_test: str | None = None  # set by the plugin: a worker's death is charged to it
@@ -148,18 +148,18 @@ _PROC_TASKS = Path("/proc/self/task").is_dir()
 def _task_seconds(pid: int, depth: int = 0) -> float:
     """CPU seconds of ``pid``'s threads and of its descendants (a sandbox's own child)."""
     folder = Path(f"/proc/{pid}/task")
-    seconds = 0.0
     try:
         tasks = os.listdir(folder)
     except OSError:
         return 0.0
+    seconds = 0.0
     for task in tasks:
         try:
             seconds += int((folder / task / "schedstat").read_text().split()[0]) / 1e9
-            children = (folder / task / "children").read_text().split() if depth < 8 else []
         except (OSError, ValueError, IndexError):
             continue
-        seconds += sum(_task_seconds(int(child), depth + 1) for child in children)
+    if depth < 8:
+        seconds += sum(_task_seconds(child, depth + 1) for child in children(pid))
     return seconds
 
 

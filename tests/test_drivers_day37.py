@@ -23,6 +23,7 @@ from grader.catalog import REPO_ROOT, SOLUTIONS_ROOT
 from grader.drivers import day37
 from grader.fake_llm import CHAT_PATH, FakeLLM, answer, status
 from grader.loading import load_module
+from tests.conftest import needs_bwrap
 
 USER = [{"role": "user", "content": "hello there"}]
 
@@ -114,11 +115,6 @@ def test_chat_waits_from_a_fresh_import_start_from_fresh_module_state(tmp_path):
     load = loader(tmp_path)
     runs = [day37.chat_waits(load, "url", USER, fresh_import=fresh) for fresh in (0, 0, 1, 0)]
     assert runs == [[1], [2], [1], [3]]
-
-
-needs_bwrap = pytest.mark.skipif(
-    sandbox.available() == "none", reason="bubblewrap is not installed or cannot run here"
-)
 
 
 @needs_bwrap

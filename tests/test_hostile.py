@@ -25,7 +25,7 @@ from grader import proctree
 from grader.catalog import EXERCISES_ROOT, HIDDEN_ROOT, SOLUTIONS_ROOT
 from grader.results import RunStatus, TestStatus
 from grader.runner import Limits
-from tests.conftest import copy_solution, grade
+from tests.conftest import copy_solution, grade, needs_bwrap
 
 LIMITS = Limits(per_test_s=1.5, per_day_s=30.0, memory_bytes=1024**3, grace_s=1.0)
 ROC_TESTS = "roc_auc"  # the tests whose function the cases below sabotage
@@ -735,14 +735,9 @@ def test_rewriting_the_hidden_tests_at_import_changes_nothing(tmp_path):
 # What the attempt's worker can see: with bubblewrap, none of the grader's or the learner's
 # files but its own copy, and nothing it can write but a scratch folder.
 
-needs_sandbox = pytest.mark.skipif(
-    __import__("grader.sandbox").sandbox.available() == "none",
-    reason="needs bubblewrap (.ci/run installs it); without it, see README: Who judges",
-)
-
 
 @pytest.mark.slow
-@needs_sandbox
+@needs_bwrap
 def test_the_reference_and_the_hidden_tests_cannot_be_read(tmp_path, monkeypatch):
     reference = SOLUTIONS_ROOT / "day31" / "metrics.py"
     hidden = HIDDEN_ROOT / "day31" / "test_metrics.py"
@@ -778,7 +773,7 @@ def vandal(paths: list[Path]) -> str:
 
 
 @pytest.mark.slow
-@needs_sandbox
+@needs_bwrap
 def test_the_learners_the_mentors_and_the_venvs_files_cannot_be_changed(tmp_path):
     import sysconfig
 

@@ -25,10 +25,7 @@ from grader import sandbox
 from grader.catalog import HIDDEN_ROOT, REPO_ROOT, SOLUTIONS_ROOT
 from grader.report import SCHEMA_PATH
 from grader.results import DayResult
-
-needs_bwrap = pytest.mark.skipif(
-    sandbox.available() == "none", reason="bubblewrap is not installed or cannot run here"
-)
+from tests.conftest import needs_bwrap
 
 
 def pairs(arguments: list[str]) -> list[tuple[str, str]]:
