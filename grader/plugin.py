@@ -74,7 +74,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if (fd := config.getoption("--grader-events-fd")) is not None:
         os.set_inheritable(fd, False)  # for this process only, not for what it starts
         config._grader_events = os.fdopen(fd, "wb")  # type: ignore[attr-defined]
-    # The workers boot (an interpreter, numpy) while this process collects the tests.
+    # The workers boot (an interpreter, numpy) while this process collects the tests. The
+    # reference's first: it is forked from this process (grader.proxy.ForkedProcess), which
+    # is safe only before the attempt's connection starts a thread here.
     for role in _roles(config):
         _worker(config, role)
 
@@ -83,7 +85,7 @@ def _roles(config: pytest.Config) -> list[str]:
     """The workers a real run needs: none when only collecting (the manifest)."""
     if config.getoption("--grader-manifest") or config.option.collectonly:
         return []
-    options = {"attempt": "--grader-target", "reference": "--grader-reference"}
+    options = {"reference": "--grader-reference", "attempt": "--grader-target"}
     return [role for role, option in options.items() if config.getoption(option)]
 
 
@@ -281,7 +283,8 @@ def _worker(config: pytest.Config, role: str) -> Worker:
         label = config.getoption("--grader-target-label") if role == "attempt" else None
         label = label or f"{'solutions' if role == 'reference' else 'exercises'}/{folder.name}"
         wrap = _sandbox(config, folder) if role == "attempt" and _sandboxed(config) else None
-        worker = _WORKERS[role] = start_worker(role, folder, label, wrap=wrap)
+        fork = role == "reference"  # trusted code: forked when safe, never sandboxed
+        worker = _WORKERS[role] = start_worker(role, folder, label, wrap=wrap, fork=fork)
     return worker
 
 
