@@ -199,9 +199,9 @@ def wall_clock(command: Sequence[str], cwd: Path = REPO_ROOT) -> float:
     env = child_env()
     if (cwd / "grader").is_dir():
         env["PYTHONPATH"] = str(cwd)
-    if "pytest" not in command:
-        # a grader process caches its own bytecode, as a learner's does (pytest alone must
-        # not: it would cache rewritten plugins inside the venv, see child_env)
+    if command[1:3] == ["-m", "grader"]:
+        # a grader process caches its own bytecode, as a learner's does (pytest alone, the
+        # judge, must not: it would cache rewritten plugins inside the venv, see child_env)
         env.pop("PYTHONDONTWRITEBYTECODE", None)
     start = time.perf_counter()
     subprocess.run(command, cwd=cwd, env=env, capture_output=True, check=True)
