@@ -20,6 +20,7 @@ the child is done, even after a kill, a timeout or a Ctrl-C in the grader.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -264,9 +265,11 @@ class ChildRun:
             self.importing = None
 
     def _wait_for_events(self) -> None:
-        """Sleep until the child writes an event or :data:`POLL_S` passes."""
+        """Sleep until the child writes an event (or, its events over, exits) or
+        :data:`POLL_S` passes."""
         if self.events.closed or self.events.flooded:
-            time.sleep(POLL_S)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=POLL_S)
         else:
             select.select([self.events], [], [], POLL_S)
 
