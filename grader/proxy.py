@@ -131,8 +131,10 @@ def start(role: str, folder: Path, label: str, wrap: Any = None, fork: bool = Fa
 
 def _can_fork() -> bool:
     """Forking is safe only while this process has one thread: a lock another thread held
-    at the fork would stay held forever in the child."""
-    return hasattr(os, "fork") and threading.active_count() == 1
+    at the fork would stay held forever in the child. And only on Linux: macOS's system
+    libraries (Accelerate, which numpy may use there) are not safe to use after a fork,
+    which is why Python itself starts processes afresh there."""
+    return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
 class ForkedProcess:
