@@ -29,11 +29,11 @@ from typing import IO, Any
 import numpy as np
 import pytest
 
-from grader import proxy, sandbox
+from grader import proxy
 from grader.events import DETAIL_LIMIT, MESSAGE_LIMIT, encode, truncate
 from grader.loading import AttemptLoadError
 from grader.peer import PeerGone, RemoteRef
-from grader.proxy import Worker
+from grader.proxy import Worker, label_of, worker_args
 from grader.proxy import start as start_worker
 
 
@@ -278,36 +278,11 @@ def _worker(config: pytest.Config, role: str) -> Worker:
     """The role's worker process, started (again, after an attempt ended it) when needed."""
     worker = _WORKERS.get(role)
     if worker is None or not worker.alive:
-        option = "--grader-target" if role == "attempt" else "--grader-reference"
-        folder = _folder(config, option)
-        label = config.getoption("--grader-target-label") if role == "attempt" else None
-        label = label or f"{'solutions' if role == 'reference' else 'exercises'}/{folder.name}"
-        wrap = _sandbox(config, folder) if role == "attempt" and _sandboxed(config) else None
+        _folder(config, "--grader-target" if role == "attempt" else "--grader-reference")
+        folder, label, wrap = worker_args(role, config.getoption)
         fork = role == "reference"  # trusted code: forked when safe, never sandboxed
         worker = _WORKERS[role] = start_worker(role, folder, label, wrap=wrap, fork=fork)
     return worker
-
-
-def _sandboxed(config: pytest.Config) -> bool:
-    """Whether the attempt's worker runs in bubblewrap: as the grader said (so the report
-    tells what happened), else as detected here."""
-    kind = config.getoption("--grader-sandbox") or sandbox.available()
-    return kind != "none"
-
-
-def _sandbox(config: pytest.Config, snapshot: Path) -> Callable[[list[str], int], list[str]]:
-    """How the attempt's worker is started when there is a sandbox (see ``_sandboxed``):
-    inside bubblewrap, seeing the snapshot and the grader package, never the reference,
-    the hidden tests, the ledger, $HOME or the folder the attempt came from; no network."""
-    hide = tuple(Path(p) for p in config.getoption("--grader-hide") or ())
-    policy = sandbox.worker_policy(snapshot=snapshot, scratch=Path.cwd())
-
-    def wrap(command: list[str], fd: int) -> list[str]:
-        hidden = (*policy.hidden, *hide)
-        rules = {"visible": policy.visible, "writable": policy.writable, "hidden": hidden}
-        return sandbox.wrap(command, **rules, kind="bubblewrap")[0]  # _sandboxed() said so
-
-    return wrap
 
 
 def _loader(config: pytest.Config, role: str) -> Callable[[str], RemoteRef]:
@@ -319,8 +294,9 @@ def _loader(config: pytest.Config, role: str) -> Callable[[str], RemoteRef]:
     """
     option = "--grader-target" if role == "attempt" else "--grader-reference"
     folder = _folder(config, option)
-    label = config.getoption("--grader-target-label") if role == "attempt" else None
-    label = label or f"{'solutions' if role == 'reference' else 'exercises'}/{folder.name}"
+    label = label_of(
+        role, folder, config.getoption("--grader-target-label") if role == "attempt" else None
+    )
     poisoned = _poisoned(config) if role == "attempt" else {}
 
     def load(stem: str) -> RemoteRef:

@@ -21,9 +21,11 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from grader import sandbox
 from grader.child import describe_exit
 from grader.peer import Peer, PeerGone, RemoteRef
 from grader.proctree import children, die_with_parent
@@ -40,31 +42,16 @@ class Worker:
         self, role: str, folder: Path, label: str, *, wrap: Any = None, fork: bool = False
     ) -> None:
         self.role, self.folder, self.label = role, folder, label
-        ours, theirs = socket.socketpair()
-        if fork and wrap is None and _can_fork():
-            self.proc: subprocess.Popen[bytes] | ForkedProcess = ForkedProcess(
-                role, folder, label, theirs.fileno()
-            )
+        self.proc: subprocess.Popen[bytes] | ForkedProcess
+        early = _EARLY.pop(_early_key(role, folder, label, wrap), None)
+        if early is not None:  # started before pytest was (grader.judge): adopted
+            self.proc, ours = early
+        elif fork and wrap is None and _can_fork():
+            ours, theirs = socket.socketpair()
+            self.proc = ForkedProcess(role, folder, label, theirs.fileno())
+            theirs.close()
         else:
-            command = [
-                sys.executable,
-                "-m",
-                "grader.worker",
-                role,
-                str(folder),
-                label,
-                str(theirs.fileno()),
-            ]
-            if wrap is not None:  # the sandbox (grader.sandbox) wraps the command
-                command = wrap(command, theirs.fileno())
-            self.proc = subprocess.Popen(
-                command,
-                env=worker_env(),
-                pass_fds=(theirs.fileno(),),
-                stdin=subprocess.DEVNULL,
-                preexec_fn=die_with_parent,  # the judge killed: its workers go too
-            )
-        theirs.close()
+            self.proc, ours = _launch(role, folder, label, wrap)
         self.peer = Peer(ours, "judge", guarded=True, describe_exit=self.describe_exit)
         self.modules: dict[str, RemoteRef] = {}
         self.wrapped = wrap is not None
@@ -110,6 +97,69 @@ class Worker:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
+
+
+def _launch(
+    role: str, folder: Path, label: str, wrap: Any
+) -> tuple[subprocess.Popen[bytes], socket.socket]:
+    """A fresh interpreter running grader.worker (in the sandbox ``wrap`` makes, if any),
+    and this side of its connection."""
+    ours, theirs = socket.socketpair()
+    command = [
+        sys.executable,
+        "-m",
+        "grader.worker",
+        role,
+        str(folder),
+        label,
+        str(theirs.fileno()),
+    ]
+    if wrap is not None:  # the sandbox (grader.sandbox) wraps the command
+        command = wrap(command, theirs.fileno())
+    process = subprocess.Popen(
+        command,
+        env=worker_env(),
+        pass_fds=(theirs.fileno(),),
+        stdin=subprocess.DEVNULL,
+        preexec_fn=die_with_parent,  # the judge killed: its workers go too
+    )
+    theirs.close()
+    return process, ours
+
+
+# Worker processes started ahead of time (start_early), by what start() must be asked for.
+_EARLY: dict[tuple[str, str, str, bool], tuple[subprocess.Popen[bytes], socket.socket]] = {}
+
+
+def _early_key(role: str, folder: Path, label: str, wrap: Any) -> tuple[str, str, str, bool]:
+    return role, str(folder), label, wrap is not None
+
+
+def label_of(role: str, folder: Path, given: str | None = None) -> str:
+    """How messages name a role's folder: as the grader said, else ``exercises/day31`` or
+    ``solutions/day31``."""
+    return given or f"{'solutions' if role == 'reference' else 'exercises'}/{folder.name}"
+
+
+def worker_args(role: str, option: Callable[[str], Any]) -> tuple[Path, str, Any]:
+    """``(folder, label, wrap)`` of the role's worker, from the judge's options (``option``:
+    a value by its name, ``--grader-target``...; pytest's in the plugin, the command
+    line's in grader.judge), so both start the same worker. The attempt's is sandboxed
+    when the grader said so (``--grader-sandbox``), else when this machine can."""
+    folder = Path(option("--grader-target" if role == "attempt" else "--grader-reference"))
+    label = label_of(role, folder, option("--grader-target-label") if role == "attempt" else None)
+    if role != "attempt" or (option("--grader-sandbox") or sandbox.available()) == "none":
+        return folder, label, None
+    hide = tuple(Path(p) for p in option("--grader-hide") or ())
+    return folder, label, sandbox.worker_wrap(folder, hide)
+
+
+def start_early(role: str, folder: Path, label: str, wrap: Any = None) -> None:
+    """Start a worker's process now, and connect to it later: the first :func:`start` with
+    the same role, folder, label and sandboxing adopts it. :mod:`grader.judge` starts the
+    attempt's this way before importing pytest, so that it boots (an interpreter, numpy,
+    inside bubblewrap: about 0.1 s) while the judge starts, not after."""
+    _EARLY[_early_key(role, folder, label, wrap)] = _launch(role, folder, label, wrap)
 
 
 def worker_env() -> dict[str, str]:
@@ -211,6 +261,11 @@ def stop_all() -> None:
         workers, _WORKERS[:] = list(_WORKERS), []
     for worker in workers:
         worker.close()
+    while _EARLY:  # started early, never asked for
+        process, connection = _EARLY.popitem()[1]
+        connection.close()
+        process.kill()
+        process.wait()
 
 
 def cpu_seconds() -> float:

@@ -32,6 +32,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -119,6 +120,23 @@ def worker_policy(
         writable=(scratch,),
         hidden=hidden,
     )
+
+
+def worker_wrap(
+    snapshot: Path, hide: tuple[Path, ...] = ()
+) -> Callable[[list[str], int], list[str]]:
+    """How an attempt's worker command is wrapped when there is a sandbox: inside bubblewrap,
+    seeing the snapshot and the grader package, never the reference, the hidden tests, the
+    ledger, $HOME or ``hide`` (the folder the attempt came from, a mentor's progress
+    folder); no network. Its scratch folder is the caller's working folder."""
+    policy = worker_policy(snapshot=snapshot, scratch=Path.cwd())
+
+    def wrapped(command: list[str], fd: int) -> list[str]:
+        hidden = (*policy.hidden, *hide)
+        rules = {"visible": policy.visible, "writable": policy.writable, "hidden": hidden}
+        return wrap(command, **rules, kind="bubblewrap")[0]
+
+    return wrapped
 
 
 @cache

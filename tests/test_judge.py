@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+from grader import judge
+from grader.catalog import REPO_ROOT
 from grader.child import child_env
 
 
@@ -26,3 +28,59 @@ def test_the_judge_exits_with_pytests_status_and_output(tmp_path, body, status, 
     )
     assert ran.returncode == status, ran.stderr
     assert summary in ran.stdout.splitlines()[-1]
+
+
+def test_the_options_read_before_pytest_starts_are_the_plugins():
+    """grader.judge reads a few of the plugin's options itself, before pytest is imported:
+    they must be the plugin's, or the early worker would never be the one asked for."""
+    shown = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "grader.plugin", "--help"],
+        capture_output=True,
+        text=True,
+        env=child_env(),
+        timeout=60,
+    ).stdout
+    for name in (*judge.EARLY_OPTIONS, "--grader-hide"):
+        assert f"{name}=" in shown, f"{name} is not an option of grader.plugin"
+
+
+EARLY = """
+import sys
+from pathlib import Path
+from grader import proxy
+folder = Path(sys.argv[1])
+proxy.start_early("attempt", folder, "early")
+early_pid = next(iter(proxy._EARLY.values()))[0].pid
+worker = proxy.start("attempt", folder, "early")
+assert worker.proc.pid == early_pid, "the early process was not adopted"
+assert worker.module("probe").answer() == 42
+proxy.start_early("attempt", folder, "never asked for")
+leftover = next(iter(proxy._EARLY.values()))[0]
+proxy.stop_all()
+assert leftover.poll() is not None and not proxy._EARLY, "an early worker outlived stop_all"
+print("ok")
+"""
+
+
+def test_a_worker_started_early_is_adopted_and_one_never_asked_for_is_stopped(tmp_path):
+    (tmp_path / "probe.py").write_text("def answer():\n    return 42\n", encoding="utf-8")
+    ran = subprocess.run(
+        [sys.executable, "-c", EARLY, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env={**child_env(), "PYTHONPATH": str(REPO_ROOT)},
+        timeout=60,
+    )
+    assert ran.returncode == 0 and ran.stdout.strip() == "ok", ran.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--collect-only", "--grader-target=/x"],  # collecting: no worker
+        ["--grader-manifest=m.json", "--grader-target=/x"],
+        ["-q", "tests/"],  # no attempt
+    ],
+)
+def test_no_worker_is_started_early_when_the_run_needs_none(args):
+    assert judge.start_attempt_worker(args) is False
