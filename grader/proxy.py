@@ -3,9 +3,18 @@
 A hidden test asks for the attempt's ``metrics`` module and gets a
 :class:`grader.peer.RemoteRef` to it: ``metrics.precision(y, p)`` reads exactly as
 in-process code, but runs in the worker (:mod:`grader.worker`) and returns plain
-data. The reference runs in a worker of its own, started the same way, so the two
+data. The reference runs in a worker of its own, serving the same way, so the two
 are timed alike (:func:`cpu_seconds` adds the workers' CPU time, read from the
 kernel, to the judge's own).
+
+A worker process starts in one of three ways, all ending in :func:`grader.worker.serve`:
+
+- a fresh interpreter (``python -m grader.worker``), inside the sandbox for an attempt;
+- the same, started before pytest is imported (:func:`start_early`, by
+  :mod:`grader.judge`) and adopted by the first :func:`start` asking for it: the
+  attempt's, so that it boots while the judge does;
+- forked from the judge (:class:`ForkedProcess`): the reference's, trusted code that then
+  needs no start-up of its own.
 """
 
 from __future__ import annotations
