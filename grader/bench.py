@@ -200,7 +200,7 @@ def wall_clock(command: Sequence[str], cwd: Path = REPO_ROOT) -> float:
     env = child_env()
     if (cwd / "grader").is_dir():
         env["PYTHONPATH"] = str(cwd)
-    if command[1:3] == ["-m", "grader"]:
+    if list(command[1:3]) == ["-m", "grader"]:
         # a grader process caches its own bytecode, as a learner's does (pytest alone, the
         # judge, must not: it would cache rewritten plugins inside the venv, see child_env)
         env.pop("PYTHONDONTWRITEBYTECODE", None)

@@ -54,16 +54,18 @@ def judge_script(tmp_path: Path, body: str) -> str:
 ENV = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
 
 
-def judge(tmp_path: Path, body: str) -> subprocess.CompletedProcess[str]:
-    """Run :func:`judge_script` in a fresh interpreter (one thread, as a judge starts)."""
-    script = judge_script(tmp_path, body)
-    return subprocess.run(
+def run_judge(tmp_path: Path, body: str) -> None:
+    """Run :func:`judge_script` in a fresh interpreter (one thread, as a judge starts); every
+    assertion in ``body`` must hold."""
+    script = judge_script(tmp_path, body) + 'print("ok")\n'
+    ran = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, env=ENV, timeout=60
     )
+    assert ran.returncode == 0 and ran.stdout.strip() == "ok", ran.stderr
 
 
 def test_the_reference_worker_is_forked_and_answers_like_any_worker(tmp_path):
-    ran = judge(
+    run_judge(
         tmp_path,
         """
         assert isinstance(worker.proc, proxy.ForkedProcess), type(worker.proc)
@@ -71,41 +73,35 @@ def test_the_reference_worker_is_forked_and_answers_like_any_worker(tmp_path):
         before = proxy.cpu_seconds()
         probe.spin(0.1)
         assert proxy.cpu_seconds() - before >= 0.09, "its CPU is counted as a worker's"
-        print("ok")
         """,
     )
-    assert ran.returncode == 0 and ran.stdout.strip() == "ok", ran.stderr
 
 
 def test_the_forked_worker_keeps_only_its_socket_and_the_standard_streams(tmp_path):
-    ran = judge(
+    run_judge(
         tmp_path,
         """
         fds = probe.descriptors()
         # 0, 1, 2, its socket, and the one listing /proc/self/fd while it is read
         assert len(fds) <= 5 and fds[:3] == [0, 1, 2], fds
-        print("ok")
         """,
     )
-    assert ran.returncode == 0 and ran.stdout.strip() == "ok", ran.stderr
 
 
 def test_a_closed_forked_worker_is_killed_and_reaped(tmp_path):
-    ran = judge(
+    run_judge(
         tmp_path,
         """
         worker.close()
         assert worker.proc.poll() == -9 and not worker.alive
         assert worker.exit_phrase() == "was killed by signal SIGKILL", worker.exit_phrase()
-        print("ok")
         """,
     )
-    assert ran.returncode == 0 and ran.stdout.strip() == "ok", ran.stderr
 
 
 def test_a_judge_with_threads_starts_its_worker_afresh(tmp_path):
     # A lock held by another thread at the fork would stay held in the child for good.
-    ran = judge(
+    run_judge(
         tmp_path,
         """
         stop = threading.Event()
@@ -114,10 +110,8 @@ def test_a_judge_with_threads_starts_its_worker_afresh(tmp_path):
         assert not isinstance(again.proc, proxy.ForkedProcess), "forked with two threads"
         assert again.module("probe").pid() == again.proc.pid
         stop.set()
-        print("ok")
         """,
     )
-    assert ran.returncode == 0 and ran.stdout.strip() == "ok", ran.stderr
 
 
 def _running(pid: int) -> bool:

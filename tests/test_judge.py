@@ -74,6 +74,36 @@ def test_a_worker_started_early_is_adopted_and_one_never_asked_for_is_stopped(tm
     assert ran.returncode == 0 and ran.stdout.strip() == "ok", ran.stderr
 
 
+THROUGH_THE_JUDGE = """
+import sys
+from grader import judge, proxy
+folder = sys.argv[1]
+options = {"--grader-target": folder, "--grader-target-label": "exercises/day99",
+           "--grader-sandbox": "none"}
+args = ["-q", *(f"{name}={value}" for name, value in options.items()), "tests/"]
+assert judge.start_attempt_worker(args), "no worker was started early"
+(early,) = [process.pid for process, _ in proxy._EARLY.values()]
+# what the plugin does with the same options, read through pytest
+worker = proxy.start("attempt", *proxy.worker_args("attempt", options.get))
+assert worker.proc.pid == early, "the plugin started a second worker"
+assert worker.label == "exercises/day99" and worker.module("probe").answer() == 42
+proxy.stop_all()
+print("ok")
+"""
+
+
+def test_the_judge_starts_the_worker_the_plugin_then_asks_for(tmp_path):
+    (tmp_path / "probe.py").write_text("def answer():\n    return 42\n", encoding="utf-8")
+    ran = subprocess.run(
+        [sys.executable, "-c", THROUGH_THE_JUDGE, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env={**child_env(), "PYTHONPATH": str(REPO_ROOT)},
+        timeout=60,
+    )
+    assert ran.returncode == 0 and ran.stdout.strip() == "ok", ran.stderr
+
+
 @pytest.mark.parametrize(
     "args",
     [
