@@ -3,9 +3,11 @@
 Modules, one concern each:
 
 - ``catalog``    the one list of days: titles, exercise files, answer templates, pass marks
+- ``judge``      the test process's entry point: pytest on the hidden tests, started or forked
 - ``plugin``     the pytest plugin that runs *inside* the test process (the judge)
 - ``worker``     the process that imports and runs attempt (or reference) code
 - ``proxy``      the judge's side of a worker: start it, reach its modules, its CPU time
+- ``forking``    a trusted child forked without a new interpreter, as ``Popen`` sees one
 - ``peer``       remote calls between judge and worker, references, rebuilt exceptions
 - ``wire``       the plain data allowed between them (scalars, str, bytes, containers,
                  numeric arrays), encoded and rebuilt from base types only
@@ -20,7 +22,7 @@ Modules, one concern each:
 - ``scoring``    turns the manifest and the observed outcomes into points
 - ``request``    one typed grade request, built once from the command line
 - ``grading``    one day end to end (manifest, run, answers, score, provenance)
-- ``parallel``   several days at once, one worker process per core, results in order
+- ``parallel``   several days at once, two per core, the slowest first, results in order
 - ``record``     what a grade leaves behind: report, ledger entry, milestone
 - ``answers``    checks the markdown answer templates for completeness
 - ``provenance`` file hashes, the grader's fingerprint and versions: what exactly was graded

@@ -39,7 +39,8 @@ from pathlib import Path
 from grader.catalog import REPO_ROOT, SOLUTIONS_ROOT, get_day, select_days
 from grader.child import child_env, pytest_command
 from grader.identity import git_command
-from grader.parallel import usable_cores
+from grader.parallel import default_jobs
+from grader.report import latest_report_path
 
 DESCRIPTION = "How fast grading is: warm overhead and grade all, side by side."
 Timer = Callable[[Sequence[str], Path], float]  # runs a command in a folder: wall-clock seconds
@@ -123,7 +124,7 @@ def all_days_ratio(bench: Bench) -> list[Line]:
     single = bench.best("day", bench.grade(bench.day))
     ratio = every / single
     return [
-        Line(f"grade all --solutions ({usable_cores()} jobs)", f"{every:.2f} s"),
+        Line(f"grade all --solutions ({default_jobs()} jobs)", f"{every:.2f} s"),
         Line(f"grade all / grade {bench.day}", f"{ratio:.1f}x", "<= 6x", ratio <= 6),
     ]
 
@@ -188,7 +189,7 @@ MEASUREMENTS: list[Callable[[Bench], list[Line]]] = [
 
 def _own(bench: Bench) -> float:
     """The summed test durations in the latest report of the bench's day."""
-    latest = bench.reports / "reports" / get_day(bench.day).name / "latest.json"
+    latest = latest_report_path(bench.reports, get_day(bench.day).name)
     return sum(t["duration_s"] for t in json.loads(latest.read_text(encoding="utf-8"))["tests"])
 
 

@@ -33,8 +33,10 @@ import time
 from dataclasses import dataclass
 from typing import IO, Any
 
+from grader import judge
 from grader.catalog import HIDDEN_ROOT, REPO_ROOT
 from grader.events import EventCheck, EventReader
+from grader.forking import ForkedProcess, can_fork
 from grader.proctree import TreeGuard
 
 POLL_S = 0.02
@@ -71,6 +73,44 @@ def child_env() -> dict[str, str]:
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(name, "1")
     return env
+
+
+# Read once, when an interpreter starts (the hash seed) or imports numpy (BLAS threads): a
+# process that forks judges must have started with the values a judge's would have.
+STARTUP_VARIABLES = ("PYTHONHASHSEED", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+JUDGE_IMPORTS = ("numpy", "pytest", "pytest_jsonreport.plugin", "grader.plugin")
+
+
+def startup_environment() -> dict[str, str]:
+    """The :data:`STARTUP_VARIABLES` as a judge gets them."""
+    env = child_env()
+    return {name: env[name] for name in STARTUP_VARIABLES}
+
+
+_judges_forked = False  # see fork_judges
+
+
+def fork_judges() -> None:
+    """From now on, this process forks its judges where it can (:func:`judge_can_fork`).
+    Called by the processes made for it: ``grade all``'s pool (:mod:`grader.parallel`).
+    Any other process starts them afresh: a judge forked from, say, a process running
+    pytest itself would inherit that session's state."""
+    global _judges_forked
+    _judges_forked = True
+
+
+def judge_can_fork() -> bool:
+    """Whether this process forks the judge (:func:`grader.judge.fork`) instead of
+    starting one: it was made for it (:func:`fork_judges`), it already imported what a
+    judge imports (:data:`JUDGE_IMPORTS`: forking saves their time), its interpreter
+    started with the judge's :data:`STARTUP_VARIABLES`, and forking is safe here
+    (:func:`grader.forking.can_fork`)."""
+    return (
+        _judges_forked
+        and all(name in sys.modules for name in JUDGE_IMPORTS)
+        and all(os.environ.get(k) == v for k, v in startup_environment().items())
+        and can_fork()
+    )
 
 
 def pytest_command(*args: str) -> list[str]:
@@ -207,18 +247,26 @@ class ChildRun:
             "--json-report-omit",
             *_REPORT_OMITS,
         )
+        env = {**child_env(), **self.guard.environment}
+        keep = (write_end, self._selection.fileno(), self._report.fileno())
+        self.proc: subprocess.Popen[bytes] | ForkedProcess
         try:
-            self.proc = subprocess.Popen(
-                command,
-                cwd=self._cwd.name,
-                env={**child_env(), **self.guard.environment},
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                pass_fds=(write_end, self._selection.fileno(), self._report.fileno()),
-                preexec_fn=self._prepare_child if os.name == "posix" else None,
-            )
+            if judge_can_fork():
+                self.proc = judge.fork(
+                    command[3:], cwd=self._cwd.name, env=env, keep=keep, prepare=self._prepare_child
+                )
+            else:
+                self.proc = subprocess.Popen(
+                    command,
+                    cwd=self._cwd.name,
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                    pass_fds=keep,
+                    preexec_fn=self._prepare_child if os.name == "posix" else None,
+                )
         except BaseException:
             self._release()
             raise

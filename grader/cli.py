@@ -23,7 +23,7 @@ from grader.catalog import PROGRESS_ROOT
 from grader.display import shown_path
 from grader.errors import GraderError, UsageError
 from grader.notes import command_notes
-from grader.parallel import usable_cores
+from grader.parallel import default_jobs
 from grader.reset import command_reset
 from grader.runner import Limits
 from grader.watch import command_watch
@@ -111,9 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument(
         "--jobs",
         type=_positive_count,
-        default=usable_cores(),
+        default=default_jobs(),
         metavar="N",
-        help="days graded at once (default: one per core, %(default)s)",
+        help="days graded at once (default: two per core, %(default)s)",
     )
     hint = subparsers.add_parser("hint", help="the next hint for the first failing task")
     hint.add_argument("day", metavar="DAY", help="day31 or 31")

@@ -34,6 +34,7 @@ from grader.catalog import Day, select_days
 from grader.display import shown_path
 from grader.errors import UsageError
 from grader.exports import DayReport, exercism, gradescope
+from grader.report import latest_report_path
 from grader.request import grade_request
 from grader.storage import write_json_atomic
 from grader.verify import load_report
@@ -81,7 +82,7 @@ def latest_reports(days: list[Day], args: argparse.Namespace) -> tuple[list[DayR
     folder = progress_dir_of(args)
     found, missing = [], []
     for day in days:
-        path = folder / "reports" / day.name / "latest.json"
+        path = latest_report_path(folder, day.name)
         if not path.is_file():
             missing.append(day)
             continue

@@ -23,6 +23,7 @@ from typing import Any
 from grader.catalog import Day
 from grader.errors import GraderError
 from grader.progress import day_entry
+from grader.report import latest_report_path
 
 
 def load_hints(day: Day) -> dict[str, list[str]]:
@@ -47,7 +48,7 @@ def first_failing_task(
     mistake (:class:`grader.testing.Mistake`), it is the hint for that mistake.
     """
     by_id = {e["nodeid"]: e for e in manifest}
-    latest = progress_dir / "reports" / day.name / "latest.json"
+    latest = latest_report_path(progress_dir, day.name)
     try:
         report = json.loads(latest.read_text(encoding="utf-8"))
     except (OSError, ValueError):

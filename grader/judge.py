@@ -10,13 +10,23 @@ included: about 50 ms a grade). Nothing of the judge's needs it: by then the eve
 out line by line, flushed, the JSON report is written and closed, and the workers are
 stopped here. See :mod:`grader.plugin` for what the judge does, and :mod:`grader.child`
 for how the grader starts it.
+
+A process that already imported pytest, numpy and the plugin (``grade all``'s pool
+processes, :mod:`grader.parallel`) starts the judge with :func:`fork` instead: the same
+:func:`main`, in a forked child set up as ``subprocess.Popen`` would set up a new one, less
+the interpreter's start-up and imports (about 0.3 s of CPU a day).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
+import signal
 import sys
+from collections.abc import Callable, Collection
+
+from grader.forking import ForkedProcess, keep_only
 
 # The plugin's options that say how the attempt's worker starts (see grader.proxy.worker_args)
 # and whether this run needs one (not when it only collects the tests).
@@ -66,6 +76,63 @@ def main(args: list[str]) -> int:
         except (OSError, ValueError):  # a closed or broken stream: nothing more to say
             pass
     return status
+
+
+def fork(
+    args: list[str],
+    *,
+    cwd: str,
+    env: dict[str, str],
+    keep: Collection[int],
+    prepare: Callable[[], None],
+) -> ForkedProcess:
+    """The judge on ``args``, forked from this process as ``subprocess.Popen`` would start
+    ``python -m grader.judge ARGS`` with ``cwd``, ``env``, ``pass_fds=keep``,
+    ``preexec_fn=prepare``, a new session, stdin from /dev/null, and stdout and stderr
+    both to one pipe (the returned process's ``stdout``). Only for a trusted process with
+    one thread (:func:`grader.forking.can_fork`) whose interpreter started with the
+    variables the judge's would have (the hash seed, BLAS threads: see
+    :func:`grader.child.judge_can_fork`)."""
+    read_end, write_end = os.pipe()
+    try:
+        process = ForkedProcess(lambda: _become_judge(args, cwd, env, keep, write_end, prepare))
+    finally:
+        os.close(write_end)
+    process.stdout = open(read_end, "rb")  # the caller drains and closes it
+    return process
+
+
+def _become_judge(
+    args: list[str],
+    cwd: str,
+    env: dict[str, str],
+    keep: Collection[int],
+    output: int,
+    prepare: Callable[[], None],
+) -> int:
+    """In a freshly forked child: what a new judge process would be, then :func:`main`."""
+    os.setsid()
+    prepare()
+    os.chdir(cwd)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(output, 1)
+    os.dup2(output, 2)
+    keep_only(keep)  # devnull and output too: 0, 1 and 2 are their copies
+    os.environ.clear()
+    os.environ.update(env)
+    # the parent's handlers (grader.parallel's stop signals) are not the judge's
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    sys.stdin = sys.__stdin__ = open(0)  # these live as long as the process
+    sys.stdout = sys.__stdout__ = open(1, "w", closefd=False)
+    sys.stderr = sys.__stderr__ = open(2, "w", closefd=False)
+    sys.dont_write_bytecode = True  # as PYTHONDONTWRITEBYTECODE (grader.child.child_env)
+    sys.argv = [__file__, *args]
+    gc.freeze()  # what it inherited is never garbage: collections need not look at it
+    return main(args)
 
 
 if __name__ == "__main__":

@@ -75,7 +75,7 @@ def pytest_configure(config: pytest.Config) -> None:
         os.set_inheritable(fd, False)  # for this process only, not for what it starts
         config._grader_events = os.fdopen(fd, "wb")  # type: ignore[attr-defined]
     # The workers boot (an interpreter, numpy) while this process collects the tests. The
-    # reference's first: it is forked from this process (grader.proxy.ForkedProcess), which
+    # reference's first: it is forked from this process (grader.proxy.forked_worker), which
     # is safe only before the attempt's connection starts a thread here.
     for role in _roles(config):
         _worker(config, role)

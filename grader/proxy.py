@@ -13,18 +13,16 @@ A worker process starts in one of three ways, all ending in :func:`grader.worker
 - the same, started before pytest is imported (:func:`start_early`, by
   :mod:`grader.judge`) and adopted by the first :func:`start` asking for it: the
   attempt's, so that it boots while the judge does;
-- forked from the judge (:class:`ForkedProcess`): the reference's, trusted code that then
+- forked from the judge (:func:`forked_worker`): the reference's, trusted code that then
   needs no start-up of its own.
 """
 
 from __future__ import annotations
 
 import atexit
-import contextlib
 import faulthandler
 import gc
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -36,6 +34,7 @@ from typing import Any
 
 from grader import sandbox
 from grader.child import describe_exit
+from grader.forking import ForkedProcess, can_fork, keep_only
 from grader.peer import Peer, PeerGone, RemoteRef
 from grader.proctree import children, die_with_parent
 
@@ -55,9 +54,9 @@ class Worker:
         early = _EARLY.pop(_early_key(role, folder, label, wrap), None)
         if early is not None:  # started before pytest was (grader.judge): adopted
             self.proc, ours = early
-        elif fork and wrap is None and _can_fork():
+        elif fork and wrap is None and can_fork():
             ours, theirs = socket.socketpair()
-            self.proc = ForkedProcess(role, folder, label, theirs.fileno())
+            self.proc = forked_worker(role, folder, label, theirs.fileno())
             theirs.close()
         else:
             self.proc, ours = _launch(role, folder, label, wrap)
@@ -180,7 +179,7 @@ def worker_env() -> dict[str, str]:
 
 def start(role: str, folder: Path, label: str, wrap: Any = None, fork: bool = False) -> Worker:
     """A worker for ``role``. ``fork``: a trusted role (the reference) may be forked from
-    this process instead of started afresh, where that is safe (see :class:`ForkedProcess`);
+    this process instead of started afresh, where that is safe (see :func:`forked_worker`);
     an attempt's worker never is."""
     worker = Worker(role, folder, label, wrap=wrap, fork=fork)
     with _LOCK:
@@ -188,66 +187,24 @@ def start(role: str, folder: Path, label: str, wrap: Any = None, fork: bool = Fa
     return worker
 
 
-def _can_fork() -> bool:
-    """Forking is safe only while this process has one thread: a lock another thread held
-    at the fork would stay held forever in the child. And only on Linux: macOS's system
-    libraries (Accelerate, which numpy may use there) are not safe to use after a fork,
-    which is why Python itself starts processes afresh there."""
-    return sys.platform.startswith("linux") and threading.active_count() == 1
+def forked_worker(role: str, folder: Path, label: str, fd: int) -> ForkedProcess:
+    """A worker forked from the judge, serving over ``fd``: used for the reference only
+    (trusted code, never sandboxed). It starts with numpy and the grader already
+    imported, which saves an interpreter's start-up (about 0.1 s of CPU on every grade).
+    The judge forks it in ``pytest_configure``, before collecting the hidden tests and
+    before any thread, so the child holds no test code and no stray lock. Timing stays
+    fair: the child is its own process, its CPU read from the kernel as any worker's,
+    and the judge's objects it inherits are frozen out of its garbage collector
+    (``gc.freeze``), so collections cost it what they cost a fresh worker."""
+    return ForkedProcess(lambda: _become_worker(role, folder, label, fd))
 
 
-class ForkedProcess:
-    """A worker process forked from the judge: what it needs of ``subprocess.Popen``, for a child
-    that runs :func:`grader.worker.serve` without a new interpreter.
-
-    Used for the reference only (trusted code, never sandboxed): it starts with numpy and
-    the grader already imported, which saves an interpreter's start-up (about 0.1 s of CPU
-    on every grade). The judge forks it in ``pytest_configure``, before collecting the
-    hidden tests and before any thread, so the child holds no test code and no stray lock.
-    Timing stays fair: the child is its own process, its CPU read from the kernel as any
-    worker's, and the judge's objects it inherits are frozen out of its garbage collector
-    (``gc.freeze``), so collections cost it what they cost a fresh worker.
-    """
-
-    def __init__(self, role: str, folder: Path, label: str, fd: int) -> None:
-        self.returncode: int | None = None
-        self._reaping = threading.Lock()
-        self.pid = os.fork()
-        if self.pid == 0:  # the child: serves, then leaves without returning to pytest
-            try:
-                _become_worker(role, folder, label, fd)
-            finally:
-                os._exit(70)
-
-    def poll(self) -> int | None:
-        with self._reaping:  # the judge's reader thread may ask as its main thread waits
-            if self.returncode is None:
-                pid, status = os.waitpid(self.pid, os.WNOHANG)
-                if pid:
-                    self.returncode = os.waitstatus_to_exitcode(status)
-        return self.returncode
-
-    def wait(self, timeout: float | None = None) -> int:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while (code := self.poll()) is None:
-            if deadline is not None and time.monotonic() > deadline:
-                raise subprocess.TimeoutExpired(f"worker {self.pid}", timeout or 0)
-            time.sleep(0.002)
-        return code
-
-    def kill(self) -> None:
-        if self.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGKILL)
-
-
-def _become_worker(role: str, folder: Path, label: str, fd: int) -> None:
+def _become_worker(role: str, folder: Path, label: str, fd: int) -> int:
     """In a freshly forked child: keep only the worker's socket and the standard streams,
     die with the judge, and serve."""
     die_with_parent()
     faulthandler.disable()  # it wrote to a descriptor of the judge's, closed below
-    os.closerange(3, fd)
-    os.closerange(fd + 1, MAXFD)
+    keep_only([fd])
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.close(devnull)
@@ -259,9 +216,7 @@ def _become_worker(role: str, folder: Path, label: str, fd: int) -> None:
     from grader.worker import serve
 
     serve(role, folder, label, fd)
-
-
-MAXFD = os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 1024
+    return 0
 
 
 @atexit.register

@@ -21,12 +21,18 @@ def report_dict(result: DayResult) -> dict[str, Any]:
     return result.to_dict()
 
 
+def latest_report_path(progress_dir: Path, day_name: str) -> Path:
+    """Where the day's latest report is (it may not exist)."""
+    return progress_dir / "reports" / day_name / "latest.json"
+
+
 def write_report(result: DayResult, progress_dir: Path) -> Path:
     """Write the report and the day's ``latest.json``; returns the attempt's file."""
-    folder = progress_dir / "reports" / result.day
+    latest = latest_report_path(progress_dir, result.day)
+    folder = latest.parent
     stamp = result.started_at.replace("-", "").replace(":", "").split(".")[0]
     path = folder / f"{stamp}-{secrets.token_hex(3)}.json"
     data = report_dict(result)
     write_json_atomic(path, data)
-    write_json_atomic(folder / "latest.json", data)
+    write_json_atomic(latest, data)
     return path

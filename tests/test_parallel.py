@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from datetime import datetime
@@ -18,7 +19,7 @@ import pytest
 
 from grader import proctree
 from grader.catalog import REPO_ROOT, SOLUTIONS_ROOT, get_day
-from grader.parallel import grade_in_order
+from grader.parallel import default_jobs, grade_in_order, longest_first, usable_cores
 from grader.request import grade_request
 
 
@@ -71,7 +72,15 @@ def _processes_with(marker: str) -> list[int]:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not proctree.SUPPORTED, reason="needs Linux /proc")
-def test_terminating_the_grader_stops_every_worker_and_test_process(tmp_path):
+@pytest.mark.parametrize(
+    "short_tmpdir",
+    [True, False],
+    # a TMPDIR too long for the fork server's socket: its pool is started afresh instead
+    ids=["pool from the fork server", "pool started afresh"],
+)
+def test_terminating_the_grader_stops_every_worker_and_test_process(
+    tmp_path, short_tmpdir, request
+):
     root = tmp_path / "exercises"
     for day in ("day31", "day34"):
         shutil.copytree(SOLUTIONS_ROOT / day, root / day)
@@ -79,7 +88,10 @@ def test_terminating_the_grader_stops_every_worker_and_test_process(tmp_path):
         folder = root / ("day31" if name == "metrics.py" else "day34")
         (folder / name).write_text("while True:\n    pass\n", encoding="utf-8")
     temp, marker = tmp_path / "tmp", f"grader-parallel-{uuid.uuid4().hex}"
-    temp.mkdir()
+    if short_tmpdir:
+        temp = Path(tempfile.mkdtemp(prefix="gp-", dir="/tmp"))
+        request.addfinalizer(lambda: shutil.rmtree(temp, ignore_errors=True))
+    temp.mkdir(exist_ok=True)
     env = {**os.environ, "TMPDIR": str(temp), "GRADER_TEST_MARKER": marker}
     run = grader(
         "31",
@@ -108,3 +120,38 @@ def test_terminating_the_grader_stops_every_worker_and_test_process(tmp_path):
     assert "terminated; what was already saved is kept" in err
     assert _processes_with(marker) == [], "no worker or test process outlived the grader"
     assert list(temp.iterdir()) == [], "every temporary folder was removed"
+
+
+def _latest(progress: Path, day: str, text: str) -> None:
+    path = progress / "reports" / day / "latest.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_the_slowest_days_at_their_latest_grade_start_first(tmp_path):
+    days = [get_day(name) for name in ("day31", "day32", "day33", "day34", "day35", "day36")]
+    _latest(tmp_path, "day31", json.dumps({"duration_s": 0.5}))
+    _latest(tmp_path, "day32", json.dumps({"duration_s": 2.0}))
+    _latest(tmp_path, "day33", "{ not json")  # unreadable: unknown, so maybe slow
+    _latest(tmp_path, "day34", json.dumps({"duration_s": "3"}))  # not a number: unknown too
+    _latest(tmp_path, "day35", json.dumps({"duration_s": 3.5}))
+    # day36: never graded, unknown
+    request = grade_request(solutions=True, progress_dir=tmp_path)
+    order = [day.name for day in longest_first(days, request)]
+    assert order == ["day33", "day34", "day36", "day35", "day32", "day31"]
+
+
+def test_without_a_progress_folder_the_days_start_in_the_order_asked():
+    days = [get_day("day40"), get_day("day31"), get_day("day37")]
+    assert longest_first(days, grade_request(solutions=True)) == days
+
+
+def test_two_days_per_core_are_graded_at_once_by_default():
+    assert default_jobs() == 2 * usable_cores()
+    shown = subprocess.run(
+        [sys.executable, "-m", "grader", "grade", "--help"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert f"two per core, {default_jobs()})" in " ".join(shown.split())
