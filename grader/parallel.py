@@ -52,7 +52,16 @@ from grader.request import GradeRequest
 from grader.results import DayResult
 
 REPORT_READ_LIMIT = 8 * 1024 * 1024  # a latest report larger than this is not read for its duration
-PRELOAD = ("grader.grading", "grader.judge", *JUDGE_IMPORTS)  # imported once by the fork server
+# Imported once by the fork server, for every judge forked below it: what each judge would
+# import anyway. Past JUDGE_IMPORTS: pytest's own plugins that load modules of their own
+# (pdb, unittest, xml.etree), and what every day's hidden tests import.
+PRELOAD = (
+    "grader.grading",
+    "grader.judge",
+    *JUDGE_IMPORTS,
+    *("_pytest.debugging", "_pytest.junitxml", "_pytest.skipping", "_pytest.unittest"),
+    *("numpy.random", "grader.testing"),
+)
 _STOP_SIGNALS = tuple(
     getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
 )
