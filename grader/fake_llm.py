@@ -253,7 +253,7 @@ class _Handler(BaseHTTPRequestHandler):
         step = chunk_bytes or len(data) or 1
         for start in range(0, len(data), step):
             self.wfile.write(data[start : start + step])
-            if chunk_bytes and self.server.fake.stopping.wait(0.001):
+            if chunk_bytes and self.server.fake.stopping.wait(0.0002):
                 return  # pieces leave one by one, so a reader sees awkward boundaries
 
 

@@ -555,14 +555,14 @@ def test_a_refused_connection_is_a_server_error_without_status_and_is_retried(
     task="LLMClient.chat",
 )
 def test_a_timeout_shorter_than_the_servers_delay_raises_promptly(llm, make_client, fake, sleeps):
-    # The server waits 2 s per request; the client gives up after 0.2 s, twice
-    # (max_retries=1): about 0.4 s in all. A client that waited would take 4 s, and
+    # The server waits 2 s per request; the client gives up after 0.1 s, twice
+    # (max_retries=1): about 0.2 s in all. A client that waited would take 4 s, and
     # one whose timeout is not the one it was given at least 2 s: under one server
     # delay (1.9 s) leaves room for a busy machine, not for a wrong timeout.
     fake.script(then=delay(2.0))
     started = time.monotonic()
     with expect_error(llm.LLMTimeoutError, "when the server is slower than the timeout"):
-        make_client(timeout=0.2, max_retries=1).chat(USER)
+        make_client(timeout=0.1, max_retries=1).chat(USER)
     elapsed = time.monotonic() - started
     assert elapsed < 1.9, f"giving up took {elapsed:.1f} s: is the timeout passed to the socket?"
     assert_requests(fake, 2, "a timeout is retried")
@@ -577,9 +577,10 @@ def test_a_timeout_shorter_than_the_servers_delay_raises_promptly(llm, make_clie
 )
 def test_a_body_that_stalls_after_the_headers_times_out_too(llm, stalling_server, sleeps):
     # 200 and Content-Length: 200 at once, then 19 bytes and silence: "no complete
-    # answer within timeout" is a timeout too, retried like one (max_retries=1).
+    # answer within timeout" is a timeout too, retried like one (max_retries=1). The
+    # headers come at once: 0.2 s is ample for them even on a busy machine.
     client = llm.LLMClient(
-        stalling_server, sleep=sleeps, rng=CeilingRng(), timeout=0.3, max_retries=1
+        stalling_server, sleep=sleeps, rng=CeilingRng(), timeout=0.2, max_retries=1
     )
     started = time.monotonic()
     with expect_error(llm.LLMTimeoutError, "when the body stops arriving after the headers"):
