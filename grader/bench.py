@@ -14,8 +14,8 @@ manifest cache, so every measured grade is a warm one. Printed, one line each:
   the one made by the last grader that ran attempt code inside its test process
   (commit :data:`IN_PROCESS_GRADER`, checked out from this clone's history into a
   temporary folder, grading its own copy of the day with its own hidden tests: day
-  33's timing test has since been made lighter, so its line shows that too), goal:
-  at most 1.5x for the worst day.
+  33's timing test and day 37's real waits have since been made lighter, so their lines
+  show that too), goal: at most 1.5x for the worst day.
 
 Nothing is asserted and the exit status is 0: the numbers and whether each goal
 is met are for people, on the machine at hand. To add a line, add a function to
