@@ -110,22 +110,24 @@ def _become_judge(
     output: int,
     prepare: Callable[[], None],
 ) -> int:
-    """In a freshly forked child: what a new judge process would be, then :func:`main`."""
-    os.setsid()
-    prepare()
-    os.chdir(cwd)
+    """In a freshly forked child: what a new judge process would be, then :func:`main`.
+    In ``Popen``'s order: the standard streams first (so that a failure below is told in
+    the judge's output, as any), then the folder, the session and ``prepare``."""
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.dup2(output, 1)
     os.dup2(output, 2)
-    keep_only(keep)  # devnull and output too: 0, 1 and 2 are their copies
-    os.environ.clear()
-    os.environ.update(env)
+    os.chdir(cwd)
     # the parent's handlers (grader.parallel's stop signals) are not the judge's
     signal.signal(signal.SIGINT, signal.default_int_handler)
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), signal.SIG_DFL)
+    os.setsid()
+    prepare()
+    keep_only(keep)  # devnull and output too: 0, 1 and 2 are their copies
+    os.environ.clear()
+    os.environ.update(env)
     sys.stdin = sys.__stdin__ = open(0)  # these live as long as the process
     sys.stdout = sys.__stdout__ = open(1, "w", closefd=False)
     sys.stderr = sys.__stderr__ = open(2, "w", closefd=False)

@@ -250,3 +250,17 @@ def test_a_forked_process_that_raises_exits_with_failed_and_says_why(capfd):
     process = forking.ForkedProcess(body)
     assert process.wait(timeout=10) == forking.FAILED
     assert "RuntimeError: the body broke" in capfd.readouterr().err
+
+
+@needs_fork
+def test_a_forked_judge_that_cannot_be_set_up_says_why_in_its_output(tmp_path):
+    code = f"""
+    def prepare():
+        raise RuntimeError("no cgroup for you")
+    process = judge.fork(["-q"], cwd={str(tmp_path)!r}, env={{}}, keep=(), prepare=prepare)
+    output = process.stdout.read().decode()
+    print(json.dumps({{"status": process.wait(), "output": output}}))
+    """
+    seen = run_preloaded(code, tmp_path)
+    assert seen["status"] == forking.FAILED
+    assert "RuntimeError: no cgroup for you" in seen["output"], "told in the judge's output"
