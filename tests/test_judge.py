@@ -7,10 +7,13 @@ import subprocess
 import sys
 
 import pytest
+from _pytest.assertion.rewrite import PYC_TAIL
 
 from grader import judge
-from grader.catalog import REPO_ROOT
+from grader.catalog import HIDDEN_ROOT, REPO_ROOT
 from grader.child import child_env
+from grader.plugin import BYTECODE_CACHE
+from tests.conftest import copy_solution, grade
 
 
 @pytest.mark.parametrize(
@@ -114,3 +117,19 @@ def test_the_judge_starts_the_worker_the_plugin_then_asks_for(tmp_path):
 )
 def test_no_worker_is_started_early_when_the_run_needs_none(args):
     assert judge.start_attempt_worker(args) is False
+
+
+@pytest.mark.slow
+def test_the_hidden_tests_rewritten_asserts_are_cached_under_progress_not_beside_them(tmp_path):
+    copy_solution("day31", tmp_path)
+    name = f"test_metrics{PYC_TAIL}"  # pytest's name for a module whose asserts it rewrote
+    hidden = HIDDEN_ROOT / "day31"
+    cached = BYTECODE_CACHE.joinpath(*hidden.parts[1:], name)
+    cached.unlink(missing_ok=True)
+    beside = hidden / "__pycache__" / name
+    before = beside.stat().st_mtime_ns if beside.exists() else None
+    result = grade("day31", tmp_path, test_files=("test_metrics.py",))
+    assert result.score == result.max_score
+    assert cached.is_file(), "the judge caches the rewritten test module in progress/cache"
+    after = beside.stat().st_mtime_ns if beside.exists() else None
+    assert after == before, "nothing is written beside the hidden tests"
