@@ -59,9 +59,11 @@ def child_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # only the plugins we name run
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
-    # The test process writes no bytecode. subtle: pytest rewrites the asserts of the
-    # plugins it loads and caches the result beside them, in the shared venv, whose
-    # fingerprint would then change after every first grade (and the venv be rebuilt).
+    # The test process writes no bytecode beside its sources. subtle: pytest rewrites the
+    # asserts of the plugins it loads and caches the result beside them, in the shared
+    # venv, whose fingerprint would then change after every first grade (and the venv be
+    # rebuilt). Once its session starts, what it compiles goes to a cache folder of its
+    # own instead (grader.plugin.pytest_sessionstart).
     # Its workers do write (grader.proxy.worker_env): they compile the grader's own
     # modules once, not at every start; attempt files are imported from the private
     # snapshot, so their caches never reach the learner's folder.

@@ -4,8 +4,8 @@
 Two trusted processes start this way, each skipping an interpreter's start-up and its
 imports: the reference's worker, forked from the judge (:mod:`grader.proxy`), and the
 judge itself, forked from a ``grade all`` process that imported pytest and numpy once
-for every day it grades (:mod:`grader.preload`). Attempt code is never run in a forked
-process: an attempt's worker always starts afresh, inside its sandbox.
+for every day it grades (:mod:`grader.parallel`, :func:`grader.judge.fork`). Attempt code
+is never run in a forked process: an attempt's worker always starts afresh, in its sandbox.
 """
 
 from __future__ import annotations

@@ -94,47 +94,40 @@ def fork(
     variables the judge's would have (the hash seed, BLAS threads: see
     :func:`grader.child.judge_can_fork`)."""
     read_end, write_end = os.pipe()
+
+    def become_judge() -> int:
+        """In the forked child: what a new judge process would be, then :func:`main`. In
+        ``Popen``'s order: the standard streams first (so that a failure below is told in
+        the judge's output, as any), then the folder, the session and ``prepare``."""
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.dup2(write_end, 1)
+        os.dup2(write_end, 2)
+        os.chdir(cwd)
+        # the parent's handlers (grader.parallel's stop signals) are not the judge's
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        for name in ("SIGTERM", "SIGHUP"):
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), signal.SIG_DFL)
+        os.setsid()
+        prepare()
+        keep_only(keep)  # devnull and the pipe too: 0, 1 and 2 are their copies
+        os.environ.clear()
+        os.environ.update(env)
+        sys.stdin = sys.__stdin__ = open(0)  # these live as long as the process
+        sys.stdout = sys.__stdout__ = open(1, "w", closefd=False)
+        sys.stderr = sys.__stderr__ = open(2, "w", closefd=False)
+        sys.dont_write_bytecode = True  # as PYTHONDONTWRITEBYTECODE (grader.child.child_env)
+        sys.argv = [__file__, *args]
+        gc.freeze()  # what it inherited is never garbage: collections need not look at it
+        return main(args)
+
     try:
-        process = ForkedProcess(lambda: _become_judge(args, cwd, env, keep, write_end, prepare))
+        process = ForkedProcess(become_judge)
     finally:
         os.close(write_end)
     process.stdout = open(read_end, "rb")  # the caller drains and closes it
     return process
-
-
-def _become_judge(
-    args: list[str],
-    cwd: str,
-    env: dict[str, str],
-    keep: Collection[int],
-    output: int,
-    prepare: Callable[[], None],
-) -> int:
-    """In a freshly forked child: what a new judge process would be, then :func:`main`.
-    In ``Popen``'s order: the standard streams first (so that a failure below is told in
-    the judge's output, as any), then the folder, the session and ``prepare``."""
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
-    os.dup2(output, 1)
-    os.dup2(output, 2)
-    os.chdir(cwd)
-    # the parent's handlers (grader.parallel's stop signals) are not the judge's
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    for name in ("SIGTERM", "SIGHUP"):
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), signal.SIG_DFL)
-    os.setsid()
-    prepare()
-    keep_only(keep)  # devnull and output too: 0, 1 and 2 are their copies
-    os.environ.clear()
-    os.environ.update(env)
-    sys.stdin = sys.__stdin__ = open(0)  # these live as long as the process
-    sys.stdout = sys.__stdout__ = open(1, "w", closefd=False)
-    sys.stderr = sys.__stderr__ = open(2, "w", closefd=False)
-    sys.dont_write_bytecode = True  # as PYTHONDONTWRITEBYTECODE (grader.child.child_env)
-    sys.argv = [__file__, *args]
-    gc.freeze()  # what it inherited is never garbage: collections need not look at it
-    return main(args)
 
 
 if __name__ == "__main__":

@@ -39,9 +39,9 @@ judge.fork = counted
 """
 
 
-def run_preloaded(code: str, cwd: Path) -> dict:
-    """Run ``code`` after :data:`PRELUDE` in a fresh interpreter; its last line of output,
-    as JSON."""
+def run_preloaded(code: str, cwd: Path, pass_fds: tuple[int, ...] = ()) -> dict:
+    """Run ``code`` after :data:`PRELUDE` in a fresh interpreter (given ``pass_fds``); its
+    last line of output, as JSON."""
     env = {**os.environ, **child.startup_environment(), "PYTHONPATH": str(REPO_ROOT)}
     done = subprocess.run(
         [sys.executable, "-c", PRELUDE + textwrap.dedent(code)],
@@ -50,6 +50,7 @@ def run_preloaded(code: str, cwd: Path) -> dict:
         capture_output=True,
         text=True,
         timeout=120,
+        pass_fds=pass_fds,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -114,21 +115,10 @@ def test_a_forked_judge_is_set_up_as_subprocess_would_set_up_a_new_one(tmp_path)
     """
     os.set_inheritable(kept_w, True)
     try:
-        env = {**os.environ, **child.startup_environment(), "PYTHONPATH": str(REPO_ROOT)}
-        done = subprocess.run(
-            [sys.executable, "-c", PRELUDE + textwrap.dedent(code)],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            pass_fds=(kept_w,),
-        )
+        result = run_preloaded(code, tmp_path, pass_fds=(kept_w,))
     finally:
         os.close(kept_r)
         os.close(kept_w)
-    assert done.returncode == 0, done.stderr[-3000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["status"] == 0, result["output"]
     assert "1 passed" in result["output"], "pytest's output goes to the returned pipe"
     seen = json.loads(out.read_text(encoding="utf-8"))
@@ -141,7 +131,7 @@ def test_a_forked_judge_is_set_up_as_subprocess_would_set_up_a_new_one(tmp_path)
     assert seen["fds"].get(str(kept_w), "").startswith("pipe:"), "kept descriptors stay"
     assert str(tmp_path / "stray") not in seen["fds"].values(), "the parent's others are closed"
     assert seen["sigint"] and seen["sigterm"], "the parent's signal handlers are not the judge's"
-    assert seen["bytecode"], "the judge writes no bytecode (grader.child.child_env)"
+    assert seen["bytecode"], "no bytecode until the grader plugin says (grader.child.child_env)"
     assert seen["frozen"], "what the judge inherited is frozen out of its collector"
     fresh = subprocess.run(
         [sys.executable, "-c", "print(hash('grader'))"],

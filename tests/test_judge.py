@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from _pytest.assertion.rewrite import PYC_TAIL
@@ -65,15 +66,21 @@ print("ok")
 """
 
 
-def test_a_worker_started_early_is_adopted_and_one_never_asked_for_is_stopped(tmp_path):
-    (tmp_path / "probe.py").write_text("def answer():\n    return 42\n", encoding="utf-8")
-    ran = subprocess.run(
-        [sys.executable, "-c", EARLY, str(tmp_path)],
+def run_beside_a_probe(script: str, folder: Path) -> subprocess.CompletedProcess[str]:
+    """``script`` in a fresh interpreter, given ``folder``, which holds a ``probe.py``
+    whose ``answer()`` is 42."""
+    (folder / "probe.py").write_text("def answer():\n    return 42\n", encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, "-c", script, str(folder)],
         capture_output=True,
         text=True,
         env={**child_env(), "PYTHONPATH": str(REPO_ROOT)},
         timeout=60,
     )
+
+
+def test_a_worker_started_early_is_adopted_and_one_never_asked_for_is_stopped(tmp_path):
+    ran = run_beside_a_probe(EARLY, tmp_path)
     assert ran.returncode == 0 and ran.stdout.strip() == "ok", ran.stderr
 
 
@@ -96,14 +103,7 @@ print("ok")
 
 
 def test_the_judge_starts_the_worker_the_plugin_then_asks_for(tmp_path):
-    (tmp_path / "probe.py").write_text("def answer():\n    return 42\n", encoding="utf-8")
-    ran = subprocess.run(
-        [sys.executable, "-c", THROUGH_THE_JUDGE, str(tmp_path)],
-        capture_output=True,
-        text=True,
-        env={**child_env(), "PYTHONPATH": str(REPO_ROOT)},
-        timeout=60,
-    )
+    ran = run_beside_a_probe(THROUGH_THE_JUDGE, tmp_path)
     assert ran.returncode == 0 and ran.stdout.strip() == "ok", ran.stderr
 
 
